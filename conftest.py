@@ -1,0 +1,71 @@
+"""Shared pytest setup.
+
+Tests run with a throwaway key and DEBUG on unless the environment says otherwise, so they do not
+depend on a local .env. Browser tests drive the system Chromium (/usr/bin/chromium) through
+Playwright; they are skipped when it is missing, except under CI=true, where that fails the run.
+"""
+
+import os
+import shutil
+
+import pytest
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+os.environ.setdefault("DJANGO_DEBUG", "true")
+# Playwright's sync API runs an event loop in the test thread; Django would then refuse
+# database calls made by test code beside it. Tests only.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _chromium_path():
+    for candidate in (
+        os.environ.get("CHROMIUM_PATH"),
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+    ):
+        if candidate and shutil.which(candidate):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    path = _chromium_path()
+    if path is None:
+        message = "Chromium not found at /usr/bin/chromium (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": path,
+        "args": [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def phone_page(new_context, live_server):
+    """A page in a phone-sized window (390 px wide) opening paths on the live server.
+
+    Built on pytest-playwright's `new_context`, so a failing test leaves a screenshot in
+    test-artifacts/.
+    """
+    return new_context(viewport=PHONE, base_url=live_server.url).new_page()
+
+
+@pytest.fixture
+def desktop_page(new_context, live_server):
+    """A page in a desktop-sized window (1280 px wide) opening paths on the live server."""
+    return new_context(viewport=DESKTOP, base_url=live_server.url).new_page()

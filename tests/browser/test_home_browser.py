@@ -1,0 +1,20 @@
+"""A person opens the home page in a real browser and finds the two paths."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_home_page_shows_both_paths_on_a_phone(phone_page):
+    phone_page.goto("/")
+    assert phone_page.get_by_role("heading", name="Learn about muscle loss").is_visible()
+    assert phone_page.get_by_role("heading", name="Prepare for your visit").is_visible()
+    # Nothing spills sideways on a 390 px screen.
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_skip_link_is_the_first_thing_the_keyboard_reaches(desktop_page):
+    desktop_page.goto("/")
+    desktop_page.keyboard.press("Tab")
+    focused = desktop_page.evaluate("document.activeElement.textContent")
+    assert focused.strip() == "Skip to main content"
