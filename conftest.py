@@ -20,6 +20,14 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def collected_static_files():
+    """Collect static files once per run, so hashed names always match the current files."""
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--noinput", verbosity=0)
+
+
 def _chromium_path():
     for candidate in (
         os.environ.get("CHROMIUM_PATH"),
