@@ -1,0 +1,146 @@
+"""Shared pieces of the benchmark and the load test: a gunicorn server on loopback, and timing.
+
+Both scripts start the real production stack (gunicorn, DEBUG off, whitenoise, manifest static
+files) on 127.0.0.1 against a database of their own, so they never touch the developer's data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import platform
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_environment(database_url: str, data_dir: Path) -> dict[str, str]:
+    """Production-like settings on loopback: DEBUG off, no HTTPS redirect (no TLS on loopback)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_DEBUG", "DATABASE_URL"}}
+    env.update(
+        ENV_FILE="/nonexistent",
+        DJANGO_DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url,
+        DATA_DIR=str(data_dir),
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        SECURE_HSTS_SECONDS="0",
+        LOG_LEVEL="WARNING",
+        # The load test drives many patients from one address; rate limits are tested elsewhere.
+        INTAKE_TOKEN_RATE_LIMIT="100000",  # noqa: S106 (a count, not a password)
+    )
+    return env
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    """Fresh database: for PostgreSQL drop and create it; then migrate and collect static."""
+    url = urllib.parse.urlparse(env["DATABASE_URL"])
+    if url.scheme.startswith("postgres"):
+        name = url.path.lstrip("/")
+        admin = env["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+        for sql in (f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"'):
+            subprocess.run(["psql", admin, "-q", "-c", sql], check=True)  # noqa: S603,S607
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)  # noqa: S603
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], env=env, check=True)  # noqa: S603
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], workers: int):
+    """Run gunicorn with `workers` sync workers on a free loopback port; yield its base URL."""
+    port = free_port()
+    gunicorn_bin = shutil.which("gunicorn", path=str(VENV_BIN)) or "gunicorn"
+    process = subprocess.Popen(  # noqa: S603
+        [
+            gunicorn_bin,
+            "atrophy_site.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/health/")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@dataclass
+class Timings:
+    """Latencies (seconds) and error counts of one run."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    server_errors: int = 0
+    elapsed: float = 0.0
+
+    def add(self, other: Timings) -> None:
+        self.latencies.extend(other.latencies)
+        self.errors += other.errors
+        self.server_errors += other.server_errors
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        if len(self.latencies) == 1:
+            return self.latencies[0]
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[int(p) - 1]
+
+
+def machine_description() -> str:
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
