@@ -1,0 +1,42 @@
+"""The strict Content-Security-Policy only holds if no template relies on inline code.
+
+Scans every template in the project for inline <script> blocks, <style> blocks, style=""
+attributes and inline event handlers (onclick=...), which the CSP would block.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+TEMPLATE_FILES = sorted(
+    p
+    for pattern in ("templates/**/*.html", "*/templates/**/*.html")
+    for p in BASE_DIR.glob(pattern)
+    if ".venv" not in p.parts and "staticfiles" not in p.parts
+)
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+STYLE_BLOCK = re.compile(r"<style\b", re.IGNORECASE)
+STYLE_ATTRIBUTE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
+EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=\s*[\"']", re.IGNORECASE)
+JAVASCRIPT_URL = re.compile(r"href\s*=\s*[\"']\s*javascript:", re.IGNORECASE)
+
+
+def test_the_scan_finds_templates():
+    assert len(TEMPLATE_FILES) >= 4
+
+
+@pytest.mark.parametrize("path", TEMPLATE_FILES, ids=lambda p: str(p.relative_to(BASE_DIR)))
+def test_template_has_no_inline_script_style_or_event_handler(path):
+    text = path.read_text()
+    for name, pattern in (
+        ("inline <script>", INLINE_SCRIPT),
+        ("<style> block", STYLE_BLOCK),
+        ("style= attribute", STYLE_ATTRIBUTE),
+        ("inline event handler", EVENT_HANDLER),
+        ("javascript: URL", JAVASCRIPT_URL),
+    ):
+        match = pattern.search(text)
+        assert match is None, f"{name} in {path.name}: {match.group(0)!r}"
