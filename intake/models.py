@@ -1,0 +1,443 @@
+"""What a patient tells us before a visit: one `IntakeSubmission` per form, plus repeating rows.
+
+A submission is filled in over ten steps and saved at every step, so every answer field may be
+blank until its step is reached; the step forms (intake/forms.py) say what each step requires.
+Choices are `TextChoices` so the stored values are stable codes and the labels can be translated.
+Lists of choices (body regions, symptoms, conditions...) are JSON lists of those codes, which work
+the same on SQLite and PostgreSQL. Repeating groups (medicines, injuries, tests) are real rows.
+
+The private resume link's token is never stored: only its SHA-256 hex digest (`token_hash`), like
+a password-reset token (see intake/tokens.py).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+#: The number of steps in the form; the last one is "Check your answers and send".
+STEP_COUNT = 10
+
+
+def draft_lifetime() -> timedelta:
+    """How long an unsent draft is kept after its last change (setting INTAKE_DRAFT_DAYS)."""
+    return timedelta(days=getattr(settings, "INTAKE_DRAFT_DAYS", 30))
+
+
+class YesNoNotSure(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    NOT_SURE = "not_sure", _("Not sure")
+
+
+class YesNo(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+
+
+class BodyRegion(models.TextChoices):
+    FACE = "face", _("Face, eyes, mouth or jaw")
+    NECK = "neck", _("Neck")
+    SHOULDERS_UPPER_ARMS = "shoulders_upper_arms", _("Shoulders or upper arms")
+    FOREARMS_HANDS = "forearms_hands", _("Forearms, hands or grip")
+    TRUNK = "trunk", _("Chest, back or belly")
+    HIPS_THIGHS = "hips_thighs", _("Hips or thighs")
+    LOWER_LEGS_FEET = "lower_legs_feet", _("Lower legs, ankles or feet")
+    ALL_OVER = "all_over", _("All over my body")
+
+
+class Side(models.TextChoices):
+    LEFT = "left", _("Left side")
+    RIGHT = "right", _("Right side")
+    BOTH = "both", _("Both sides")
+    NOT_SURE = "not_sure", _("Not sure")
+
+
+class StartedWhen(models.TextChoices):
+    DAYS = "days", _("In the last few days")
+    WEEKS = "weeks", _("In the last few weeks")
+    MONTHS = "months", _("In the last few months")
+    YEARS = "years", _("More than a year ago")
+    NOT_SURE = "not_sure", _("Not sure")
+
+
+class Onset(models.TextChoices):
+    SUDDEN = "sudden", _("Suddenly (within minutes or hours)")
+    GRADUAL = "gradual", _("Slowly, over days, weeks or longer")
+    NOT_SURE = "not_sure", _("Not sure")
+
+
+class Course(models.TextChoices):
+    WORSE = "worse", _("Getting worse")
+    SAME = "same", _("Staying the same")
+    BETTER = "better", _("Getting better")
+    COMES_AND_GOES = "comes_and_goes", _("It comes and goes")
+
+
+class OtherSymptom(models.TextChoices):
+    VISIBLE_SHRINKING = "visible_shrinking", _("Muscles look smaller or thinner")
+    CRAMPS_TWITCHING = "cramps_twitching", _("Cramps or twitching")
+    NUMBNESS_TINGLING = "numbness_tingling", _("Numbness or tingling")
+    PAIN = "pain", _("Pain or aching")
+    TIREDNESS = "tiredness", _("Tiredness")
+    FALLS = "falls", _("Falls or tripping")
+    WEIGHT_LOSS = "weight_loss", _("Weight loss")
+    TROUBLE_SWALLOWING = "trouble_swallowing", _("Trouble swallowing")
+    TROUBLE_SPEAKING = "trouble_speaking", _("Trouble speaking, or slurred speech")
+    TROUBLE_BREATHING = "trouble_breathing", _("Trouble breathing or shortness of breath")
+    TROUBLE_SEEING = "trouble_seeing", _("Trouble seeing, or double vision")
+    FACE_DROOPING = "face_drooping", _("One side of my face droops")
+    SPREADING_QUICKLY = (
+        "spreading_quickly",
+        _("Weakness that is spreading quickly (over hours or days)"),
+    )
+
+
+class HardActivity(models.TextChoices):
+    WALKING = "walking", _("Walking")
+    STAIRS = "stairs", _("Climbing stairs")
+    RISING_FROM_CHAIR = "rising_from_chair", _("Getting up from a chair")
+    LIFTING = "lifting", _("Lifting or carrying")
+    GRIPPING = "gripping", _("Gripping, opening jars or doing up buttons")
+    DRESSING = "dressing", _("Getting dressed")
+    WASHING = "washing", _("Washing or bathing")
+    RAISING_ARMS = "raising_arms", _("Raising my arms, for example to brush my hair")
+
+
+class Condition(models.TextChoices):
+    """Conditions the Learn pages teach as causes of weakness or muscle loss."""
+
+    STROKE = "stroke", _("Stroke")
+    ALS_MND = "als_mnd", _("ALS or motor neuron disease")
+    POLIO = "polio", _("Polio")
+    GUILLAIN_BARRE = "guillain_barre", _("Guillain-Barré syndrome")
+    MUSCULAR_DYSTROPHY = "muscular_dystrophy", _("Muscular dystrophy")
+    RHEUMATOID_ARTHRITIS = "rheumatoid_arthritis", _("Rheumatoid arthritis")
+    OSTEOARTHRITIS = "osteoarthritis", _("Osteoarthritis")
+    SPINAL_CORD_INJURY = "spinal_cord_injury", _("Spinal cord injury")
+    NEUROPATHY = "neuropathy", _("Neuropathy (nerve damage)")
+    DIABETES = "diabetes", _("Diabetes")
+    THYROID = "thyroid", _("Thyroid disease")
+    CANCER = "cancer", _("Cancer")
+    OTHER = "other", _("Something else")
+
+
+class ActivityLevel(models.TextChoices):
+    MOSTLY_RESTING = "mostly_resting", _("Mostly sitting or lying down")
+    LIGHT = "light", _("Light: I move around the home and do light chores")
+    MODERATE = "moderate", _("Moderate: I walk or do active chores most days")
+    ACTIVE = "active", _("Active: I exercise so that I get out of breath most weeks")
+
+
+class Appetite(models.TextChoices):
+    NORMAL = "normal", _("As usual")
+    LESS = "less", _("Less than usual")
+    MORE = "more", _("More than usual")
+
+
+class SuggestedQuestion(models.TextChoices):
+    CAUSE = "cause", _("What could be causing my weakness?")
+    TESTS = "tests", _("Which tests do I need, and what will they show?")
+    MEDICINES = "medicines", _("Could any of my medicines be causing this?")
+    EXERCISE = "exercise", _("Which exercises or physical therapy are safe for me?")
+    FOOD = "food", _("Should I change what I eat?")
+    URGENT = "urgent", _("Which signs mean I should get help urgently?")
+    OUTLOOK = "outlook", _("Will this get better, and how long might it take?")
+    DAILY_LIFE = "daily_life", _("What help or equipment could make daily life easier?")
+
+
+class IntakeSubmissionQuerySet(models.QuerySet):
+    def drafts(self):
+        return self.filter(status=IntakeSubmission.Status.DRAFT)
+
+    def expired_drafts(self, now=None):
+        """Drafts not changed for longer than INTAKE_DRAFT_DAYS: no longer reachable, to purge."""
+        now = now or timezone.now()
+        return self.drafts().filter(updated_at__lt=now - draft_lifetime())
+
+    def sent(self):
+        """Everything the patient has sent, whatever staff have done with it since."""
+        return self.exclude(status=IntakeSubmission.Status.DRAFT)
+
+
+class IntakeSubmission(models.Model):
+    """One patient's answers to "Prepare for your visit"."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft (not sent)")
+        SENT = "sent", _("Sent")
+        REVIEWED = "reviewed", _("Reviewed")
+        ARCHIVED = "archived", _("Archived")
+
+    # --- Identity and state ---------------------------------------------------------------------
+    reference = models.CharField(
+        _("reference code"),
+        max_length=9,
+        unique=True,
+        editable=False,
+        help_text=_("Short code the patient can quote, for example K7QP-3MXD."),
+    )
+    token_hash = models.CharField(
+        _("private link token hash"),
+        max_length=64,
+        unique=True,
+        editable=False,
+        help_text=_("SHA-256 of the private link's token. The token itself is never stored."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    steps_completed = models.JSONField(
+        _("steps completed"),
+        default=list,
+        blank=True,
+        help_text=_("Step numbers (1 to 10) the patient has saved at least once."),
+    )
+
+    # --- Step 1: about you and your visit -------------------------------------------------------
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    appointment_date = models.DateField(_("appointment date"), null=True, blank=True)
+    clinician = models.CharField(_("clinician"), max_length=200, blank=True)
+    visit_reason = models.TextField(_("main reason for the visit"), max_length=2000, blank=True)
+
+    # --- Step 2: symptoms -----------------------------------------------------------------------
+    weakness_regions = models.JSONField(
+        _("where the weakness is"), default=list, blank=True, help_text=_("BodyRegion codes.")
+    )
+    weakness_side = models.CharField(_("which side"), max_length=10, choices=Side, blank=True)
+    started_when = models.CharField(
+        _("when it started"), max_length=10, choices=StartedWhen, blank=True
+    )
+    started_details = models.CharField(
+        _("when it started, in the patient's words"), max_length=200, blank=True
+    )
+    onset = models.CharField(_("how it started"), max_length=10, choices=Onset, blank=True)
+    course = models.CharField(_("how it is changing"), max_length=16, choices=Course, blank=True)
+    weakness_score = models.PositiveSmallIntegerField(
+        _("how strong the weakness is (0 to 10)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    other_symptoms = models.JSONField(
+        _("other symptoms"), default=list, blank=True, help_text=_("OtherSymptom codes.")
+    )
+    hard_activities = models.JSONField(
+        _("daily activities that are hard"),
+        default=list,
+        blank=True,
+        help_text=_("HardActivity codes."),
+    )
+
+    # --- Step 3: SARC-F (Malmstrom & Morley 2013); each 0 to 2, null until answered --------------
+    sarc_f_strength = models.PositiveSmallIntegerField(
+        _("SARC-F strength"), null=True, blank=True, validators=[MaxValueValidator(2)]
+    )
+    sarc_f_walking = models.PositiveSmallIntegerField(
+        _("SARC-F assistance in walking"), null=True, blank=True, validators=[MaxValueValidator(2)]
+    )
+    sarc_f_chair = models.PositiveSmallIntegerField(
+        _("SARC-F rise from a chair"), null=True, blank=True, validators=[MaxValueValidator(2)]
+    )
+    sarc_f_stairs = models.PositiveSmallIntegerField(
+        _("SARC-F climb stairs"), null=True, blank=True, validators=[MaxValueValidator(2)]
+    )
+    sarc_f_falls = models.PositiveSmallIntegerField(
+        _("SARC-F falls"), null=True, blank=True, validators=[MaxValueValidator(2)]
+    )
+
+    # --- Step 4: medical history ----------------------------------------------------------------
+    conditions = models.JSONField(
+        _("conditions"), default=list, blank=True, help_text=_("Condition codes.")
+    )
+    conditions_other = models.CharField(_("other conditions"), max_length=500, blank=True)
+    family_history = models.TextField(
+        _("family history of muscle or nerve disease"), max_length=2000, blank=True
+    )
+    surgeries = models.TextField(_("operations"), max_length=2000, blank=True)
+    allergies = models.TextField(_("allergies"), max_length=1000, blank=True)
+
+    # --- Step 7: lifestyle ----------------------------------------------------------------------
+    activity_level = models.CharField(
+        _("activity level"), max_length=16, choices=ActivityLevel, blank=True
+    )
+    sitting_hours = models.PositiveSmallIntegerField(
+        _("hours sitting a day"), null=True, blank=True, validators=[MaxValueValidator(24)]
+    )
+    exercise_days_per_week = models.PositiveSmallIntegerField(
+        _("exercise days a week"), null=True, blank=True, validators=[MaxValueValidator(7)]
+    )
+    recent_immobilisation = models.CharField(
+        _("recent bed rest, cast or immobilisation"), max_length=10, choices=YesNo, blank=True
+    )
+    recent_immobilisation_details = models.CharField(
+        _("bed rest, cast or immobilisation details"), max_length=500, blank=True
+    )
+    alcohol_drinks_per_week = models.PositiveSmallIntegerField(
+        _("alcoholic drinks a week"), null=True, blank=True, validators=[MaxValueValidator(200)]
+    )
+    appetite = models.CharField(_("appetite"), max_length=10, choices=Appetite, blank=True)
+    unplanned_weight_loss = models.CharField(
+        _("unplanned weight loss"), max_length=10, choices=YesNoNotSure, blank=True
+    )
+    unplanned_weight_loss_amount = models.CharField(
+        _("how much weight, over how long"), max_length=200, blank=True
+    )
+
+    # --- Step 9: questions for the doctor -------------------------------------------------------
+    questions = models.TextField(_("questions for the doctor"), max_length=3000, blank=True)
+    suggested_questions = models.JSONField(
+        _("suggested questions ticked"),
+        default=list,
+        blank=True,
+        help_text=_("SuggestedQuestion codes."),
+    )
+
+    # --- Step 10: consent and send --------------------------------------------------------------
+    consent_given_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+
+    objects = IntakeSubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("visit preparation form")
+        verbose_name_plural = _("visit preparation forms")
+        indexes = [models.Index(fields=["status", "updated_at"], name="intake_status_updated")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def furthest_step(self) -> int:
+        """The highest step saved so far (0 before the first save)."""
+        return max(self.steps_completed, default=0)
+
+    def first_unfinished_step(self) -> int:
+        """Where to send a returning patient: the first step never saved (10 when all are)."""
+        done = set(self.steps_completed)
+        return next((n for n in range(1, STEP_COUNT + 1) if n not in done), STEP_COUNT)
+
+    def mark_step_completed(self, number: int) -> None:
+        if number not in self.steps_completed:
+            self.steps_completed = sorted([*self.steps_completed, number])
+
+    @property
+    def expires_at(self):
+        """When an unsent draft stops being reachable (None once it has been sent)."""
+        if not self.is_draft:
+            return None
+        return (self.updated_at or timezone.now()) + draft_lifetime()
+
+    def is_expired(self, now=None) -> bool:
+        expires = self.expires_at
+        return expires is not None and (now or timezone.now()) >= expires
+
+    @property
+    def sarc_f_answers(self) -> dict[str, int | None]:
+        """The five SARC-F item scores by component name, as `rules.sarc_f_score` takes them."""
+        return {
+            "strength": self.sarc_f_strength,
+            "walking": self.sarc_f_walking,
+            "chair": self.sarc_f_chair,
+            "stairs": self.sarc_f_stairs,
+            "falls": self.sarc_f_falls,
+        }
+
+
+class _Row(models.Model):
+    """A repeating row that belongs to one submission, kept in the order the patient gave."""
+
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+
+class Medicine(_Row):
+    submission = models.ForeignKey(
+        IntakeSubmission, on_delete=models.CASCADE, related_name="medicines"
+    )
+    name = models.CharField(_("medicine"), max_length=200)
+    dose = models.CharField(_("dose"), max_length=100, blank=True)
+    frequency = models.CharField(_("how often"), max_length=100, blank=True)
+
+    class Meta(_Row.Meta):
+        verbose_name = _("medicine")
+        verbose_name_plural = _("medicines")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Injury(_Row):
+    class StillTroubling(models.TextChoices):
+        YES = "yes", _("Yes")
+        SOMETIMES = "sometimes", _("Sometimes")
+        NO = "no", _("No")
+
+    submission = models.ForeignKey(
+        IntakeSubmission, on_delete=models.CASCADE, related_name="injuries"
+    )
+    body_part = models.CharField(_("part of the body"), max_length=100)
+    when = models.CharField(
+        _("when"), max_length=100, blank=True, help_text=_("Approximate, e.g. 2019, last month.")
+    )
+    what_happened = models.TextField(_("what happened"), max_length=1000, blank=True)
+    treatment = models.TextField(_("treatment"), max_length=1000, blank=True)
+    still_troubling = models.CharField(
+        _("still troubling"), max_length=10, choices=StillTroubling, blank=True
+    )
+
+    class Meta(_Row.Meta):
+        verbose_name = _("injury")
+        verbose_name_plural = _("injuries")
+
+    def __str__(self) -> str:
+        return self.body_part
+
+
+class TestDone(_Row):
+    """One kind of test and whether the patient has had it (one row per kind, in a fixed order)."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    class TestType(models.TextChoices):
+        BLOOD = "blood", _("Blood tests")
+        CT = "ct", _("CT scan")
+        MRI = "mri", _("MRI scan")
+        NERVE_CONDUCTION = "nerve_conduction", _("Nerve conduction study")
+        EMG = "emg", _("EMG (electromyography)")
+        NERVE_BIOPSY = "nerve_biopsy", _("Nerve biopsy")
+        MUSCLE_BIOPSY = "muscle_biopsy", _("Muscle biopsy")
+
+    submission = models.ForeignKey(
+        IntakeSubmission, on_delete=models.CASCADE, related_name="tests_done"
+    )
+    test_type = models.CharField(_("test"), max_length=20, choices=TestType)
+    done = models.CharField(_("had this test"), max_length=10, choices=YesNoNotSure, blank=True)
+    when = models.CharField(_("when"), max_length=100, blank=True)
+    where = models.CharField(_("where"), max_length=200, blank=True)
+
+    class Meta(_Row.Meta):
+        verbose_name = _("test done")
+        verbose_name_plural = _("tests done")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "test_type"], name="intake_one_row_per_test_type"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_test_type_display()

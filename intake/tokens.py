@@ -1,0 +1,141 @@
+"""Private resume links and reference codes.
+
+A patient has no account. Their private link carries a random token of 256 bits
+(`secrets.token_urlsafe(32)`, OWASP ASVS 2.0 / 3.0: 11.5.1 asks for at least 128 bits); only its
+SHA-256 digest is stored, like a password-reset token, so a copy of the database does not open
+anyone's form. A wrong token, an expired draft and a removed submission all get the same 404, and
+guessing is rate-limited per client address in the shared cache (ASVS 11.1.4, 2.2.1).
+
+The reference code is for people to quote on the phone or at the desk; it is not a secret and
+never opens anything by itself.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import IntakeSubmission
+
+#: No 0/O, 1/I/L or U/V confusion when read aloud or copied by hand (after Crockford's base 32).
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+REFERENCE_LENGTH = 8  # 29^8 is about 5 x 10^11 codes; shown as two groups of four
+TOKEN_BYTES = 32
+_MAX_TOKEN_LENGTH = 100  # token_urlsafe(32) is 43 characters; refuse silly input before hashing
+
+
+def new_token() -> str:
+    """A fresh private token: 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 hex digest we store in place of the token.
+
+    A fast hash is enough: the token has 256 bits of entropy, so there is nothing to brute-force
+    offline (unlike a password).
+    """
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_reference() -> str:
+    """A random reference code such as "K7QP-3MXD"."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def normalise_reference(text: str) -> str:
+    """A reference code as typed by a person ("k7qp 3mxd", "K7QP3MXD") in its stored form."""
+    chars = "".join(c for c in text.upper() if c.isalnum())
+    if len(chars) != REFERENCE_LENGTH:
+        return text.strip().upper()
+    return f"{chars[:4]}-{chars[4:]}"
+
+
+def create_submission(**fields) -> tuple[IntakeSubmission, str]:
+    """Save a new draft with a unique reference and private token; return it and the raw token.
+
+    The raw token exists only in the return value: show it to the patient once, then forget it.
+    """
+    for _attempt in range(5):
+        token = new_token()
+        submission = IntakeSubmission(
+            reference=new_reference(), token_hash=hash_token(token), **fields
+        )
+        try:
+            with transaction.atomic():
+                submission.save()
+        except IntegrityError:  # a reference collision, about once in 10^11: draw again
+            continue
+        return submission, token
+    raise RuntimeError("could not find a free reference code")
+
+
+def replace_token(submission: IntakeSubmission) -> str:
+    """Give a submission a new private token (the old link stops working); return the new one."""
+    token = new_token()
+    submission.token_hash = hash_token(token)
+    submission.save(update_fields=["token_hash", "updated_at"])
+    return token
+
+
+def resume_link_for(submission: IntakeSubmission, token: str) -> str:
+    """The path of the private link that reopens `submission` (make it absolute for display)."""
+    if hash_token(token) != submission.token_hash:
+        raise ValueError("this token does not belong to this submission")
+    return reverse("intake:resume", kwargs={"token": token})
+
+
+def sent_link_lifetime() -> timedelta:
+    """How long after sending the patient's link still shows their answers (read-only)."""
+    return timedelta(days=getattr(settings, "INTAKE_SENT_LINK_DAYS", 90))
+
+
+def is_reachable(submission: IntakeSubmission, now=None) -> bool:
+    """Whether the patient may still open this submission with their link."""
+    now = now or timezone.now()
+    if submission.is_draft:
+        return not submission.is_expired(now)
+    if submission.status == IntakeSubmission.Status.ARCHIVED or submission.sent_at is None:
+        return False
+    return now < submission.sent_at + sent_link_lifetime()
+
+
+def find_by_token(token: str) -> IntakeSubmission:
+    """The submission a private token opens, or Http404, the same for every kind of failure."""
+    if not token or len(token) > _MAX_TOKEN_LENGTH:
+        raise Http404
+    submission = IntakeSubmission.objects.filter(token_hash=hash_token(token)).first()
+    if submission is None or not is_reachable(submission):
+        raise Http404
+    return submission
+
+
+# --- Rate limit on opening links ----------------------------------------------------------------
+
+
+def _attempts_key(client: str) -> str:
+    return "intake:resume-failures:" + hashlib.sha256(client.encode()).hexdigest()[:32]
+
+
+def resume_is_blocked(client: str) -> bool:
+    """True when this client has made too many failed link attempts recently."""
+    limit = getattr(settings, "INTAKE_RESUME_MAX_FAILURES", 20)
+    return (cache.get(_attempts_key(client)) or 0) >= limit
+
+
+def record_failed_resume(client: str) -> None:
+    """Count one failed link attempt for this client, in a window of fixed length."""
+    key = _attempts_key(client)
+    window = getattr(settings, "INTAKE_RESUME_WINDOW_SECONDS", 15 * 60)
+    if not cache.add(key, 1, timeout=window):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=window)
