@@ -1,0 +1,160 @@
+"""The Learn pages: topics made of ordered sections, with their sources, and a glossary.
+
+Content ships in `education/content/` and is loaded by a data migration (see `loader.py`); after
+that the database is the truth and staff correct it in the admin. Section bodies are written in a
+small Markdown subset and stored twice: the Markdown staff edit, and the sanitised HTML (with
+glossary links) that the topic page shows, so a page view never renders Markdown.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .rendering import glossary_links, render_section_body, unique_anchor
+
+# Paths under /learn/ that are pages of their own, not topics (see urls.py).
+RESERVED_TOPIC_SLUGS = frozenset({"glossary", "search"})
+
+
+def validate_topic_slug(value: str) -> None:
+    if value in RESERVED_TOPIC_SLUGS:
+        raise ValidationError(
+            _("%(value)s is the address of another Learn page. Choose another slug."),
+            params={"value": value},
+        )
+
+
+class Topic(models.Model):
+    class Category(models.TextChoices):
+        # Declared in the order the Learn index shows them: what it is, what to look for, why it
+        # happens, how doctors find out, what helps, and getting ready for the visit.
+        BASICS = "basics", _("The basics")
+        SIGN = "sign", _("Signs")
+        CAUSE = "cause", _("Causes")
+        TEST = "test", _("Tests")
+        TREATMENT = "treatment", _("Treatments")
+        VISIT = "visit", _("Your visit")
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, validators=[validate_topic_slug])
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        help_text=_("One plain sentence, shown in lists and search results."),
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    order = models.PositiveIntegerField(
+        _("order"), default=0, help_text=_("Position inside its category on the Learn page.")
+    )
+    reviewed = models.DateField(
+        _("last reviewed"), help_text=_("The date the text was last checked against the sources.")
+    )
+    published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_("Only published topics are shown to the public. Staff can preview the rest."),
+    )
+    related = models.ManyToManyField(
+        "self", verbose_name=_("related topics"), symmetrical=False, blank=True
+    )
+
+    class Meta:
+        ordering = ["order", "title"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("education:topic", kwargs={"slug": self.slug})
+
+
+class Section(models.Model):
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="sections", verbose_name=_("topic")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    heading = models.CharField(_("heading"), max_length=200)
+    anchor = models.SlugField(
+        _("anchor"),
+        max_length=80,
+        blank=True,
+        help_text=_("The #link to this section. Left empty, it is made from the heading."),
+    )
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Plain paragraphs, '-' bullet lists, '1.' numbered lists, **bold** and links. "
+            "Glossary words are linked automatically."
+        ),
+    )
+    body_html = models.TextField(_("text as shown"), blank=True, editable=False)
+
+    class Meta:
+        ordering = ["topic", "order", "pk"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "anchor"], name="education_section_anchor")
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def save(self, *args, **kwargs):
+        if not self.anchor:
+            taken = set(
+                Section.objects.filter(topic_id=self.topic_id)
+                .exclude(pk=self.pk)
+                .values_list("anchor", flat=True)
+            )
+            self.anchor = unique_anchor(self.heading, taken)
+        self.body_html = render_section_body(self.body, glossary_links(GlossaryTerm.objects.all()))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.topic.get_absolute_url()}#{self.anchor}"
+
+
+class Source(models.Model):
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="sources", verbose_name=_("topic")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    url = models.URLField(_("web address"), max_length=500)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["topic", "order", "pk"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.publisher})"
+
+
+class GlossaryTerm(models.Model):
+    term = models.CharField(_("term"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    definition = models.TextField(_("definition"))
+    variants = models.TextField(
+        _("other forms"),
+        blank=True,
+        help_text=_(
+            "Other spellings or forms found in topic text that should link here, one per line."
+        ),
+    )
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = _("glossary term")
+        verbose_name_plural = _("glossary terms")
+
+    def __str__(self) -> str:
+        return self.term
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('education:glossary')}#{self.slug}"
