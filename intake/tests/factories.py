@@ -1,0 +1,209 @@
+"""factory_boy factories for intake data, shared with the summary and admin tests.
+
+`IntakeSubmissionFactory()` builds a complete draft (steps 1 to 9 answered) with two medicines,
+two injuries and three tests; `IntakeSubmissionFactory(sent=True)` is a sent one. The raw private
+token is kept on the object as `raw_token` (it is never stored), so a test can open
+`resume_link_for(submission, submission.raw_token)`.
+
+    IntakeSubmissionFactory(urgent=True)            # sudden weakness on one side: urgent signs
+    IntakeSubmissionFactory(sarc_f_positive=True)   # SARC-F total 6
+    BlankDraftFactory()                             # a draft with nothing but step 1's name
+"""
+
+import datetime
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from intake.models import (
+    ActivityLevel,
+    Appetite,
+    BodyRegion,
+    Condition,
+    Course,
+    HardActivity,
+    Injury,
+    IntakeSubmission,
+    Medicine,
+    Onset,
+    OtherSymptom,
+    Side,
+    StartedWhen,
+    SuggestedQuestion,
+    TestDone,
+    YesNo,
+    YesNoNotSure,
+)
+from intake.tokens import hash_token, new_reference, new_token
+
+
+class _WithToken(DjangoModelFactory):
+    """Gives each submission a real token and remembers it as `raw_token`."""
+
+    class Meta:
+        abstract = True
+
+    token = factory.LazyFunction(new_token)
+    reference = factory.LazyFunction(new_reference)
+    token_hash = factory.LazyAttribute(lambda o: hash_token(o.token))
+
+    @classmethod
+    def _create(cls, model_class, *args, token, **kwargs):
+        submission = super()._create(model_class, *args, **kwargs)
+        submission.raw_token = token
+        return submission
+
+    @classmethod
+    def _build(cls, model_class, *args, token, **kwargs):
+        submission = super()._build(model_class, *args, **kwargs)
+        submission.raw_token = token
+        return submission
+
+
+class BlankDraftFactory(_WithToken):
+    class Meta:
+        model = IntakeSubmission
+
+    full_name = factory.Faker("name")
+    date_of_birth = datetime.date(1950, 3, 14)
+    steps_completed = factory.LazyFunction(lambda: [1])
+
+
+class MedicineFactory(DjangoModelFactory):
+    class Meta:
+        model = Medicine
+
+    submission = factory.SubFactory(BlankDraftFactory)
+    position = factory.Sequence(int)
+    name = factory.Iterator(["Prednisolone", "Atorvastatin", "Metformin"])
+    dose = factory.Iterator(["5 mg", "20 mg", "500 mg"])
+    frequency = factory.Iterator(["Once a day, morning", "Once a day, evening", "Twice a day"])
+
+
+class InjuryFactory(DjangoModelFactory):
+    class Meta:
+        model = Injury
+
+    submission = factory.SubFactory(BlankDraftFactory)
+    position = factory.Sequence(int)
+    body_part = factory.Iterator(["Left knee", "Lower back"])
+    when = factory.Iterator(["2019", "Last winter"])
+    what_happened = factory.Iterator(["Fell on ice", "Lifted a heavy box"])
+    treatment = factory.Iterator(["Physiotherapy for 6 weeks", "Rest and painkillers"])
+    still_troubling = factory.Iterator([Injury.StillTroubling.SOMETIMES, Injury.StillTroubling.YES])
+
+
+class TestDoneFactory(DjangoModelFactory):
+    class Meta:
+        model = TestDone
+
+    __test__ = False  # not a pytest test class
+
+    submission = factory.SubFactory(BlankDraftFactory)
+    test_type = TestDone.TestType.BLOOD
+    position = 0
+    done = YesNoNotSure.YES
+    when = "March 2024"
+    where = "City Hospital"
+
+
+class IntakeSubmissionFactory(_WithToken):
+    """A complete draft: every step up to 9 answered, with rows."""
+
+    class Meta:
+        model = IntakeSubmission
+        skip_postgeneration_save = True  # the hook below saves rows, not the submission
+
+    class Params:
+        sent = factory.Trait(
+            status=IntakeSubmission.Status.SENT,
+            sent_at=factory.LazyFunction(timezone.now),
+            consent_given_at=factory.LazyFunction(timezone.now),
+            steps_completed=list(range(1, 11)),
+        )
+        urgent = factory.Trait(
+            onset=Onset.SUDDEN,
+            weakness_side=Side.LEFT,
+            other_symptoms=[OtherSymptom.FACE_DROOPING, OtherSymptom.TROUBLE_SPEAKING],
+        )
+        sarc_f_positive = factory.Trait(
+            sarc_f_strength=2, sarc_f_walking=1, sarc_f_chair=1, sarc_f_stairs=2, sarc_f_falls=0
+        )
+
+    steps_completed = factory.LazyFunction(lambda: list(range(1, 10)))
+    # Step 1
+    full_name = factory.Faker("name")
+    date_of_birth = datetime.date(1948, 7, 2)
+    appointment_date = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(days=14)
+    )
+    clinician = "Dr Okafor"
+    visit_reason = "My legs have got weaker over the last year and I struggle with stairs."
+    # Step 2
+    weakness_regions = factory.LazyFunction(
+        lambda: [BodyRegion.HIPS_THIGHS, BodyRegion.SHOULDERS_UPPER_ARMS]
+    )
+    weakness_side = Side.BOTH
+    started_when = StartedWhen.YEARS
+    started_details = "Spring 2024"
+    onset = Onset.GRADUAL
+    course = Course.WORSE
+    weakness_score = 6
+    other_symptoms = factory.LazyFunction(
+        lambda: [OtherSymptom.CRAMPS_TWITCHING, OtherSymptom.TIREDNESS, OtherSymptom.FALLS]
+    )
+    hard_activities = factory.LazyFunction(
+        lambda: [HardActivity.STAIRS, HardActivity.RISING_FROM_CHAIR]
+    )
+    # Step 3: total 3 (negative screen) unless sarc_f_positive
+    sarc_f_strength = 1
+    sarc_f_walking = 0
+    sarc_f_chair = 1
+    sarc_f_stairs = 1
+    sarc_f_falls = 0
+    # Step 4
+    conditions = factory.LazyFunction(lambda: [Condition.DIABETES, Condition.OTHER])
+    conditions_other = "High blood pressure"
+    family_history = "My mother had muscle weakness in her 60s."
+    surgeries = "Hip replacement, 2015"
+    allergies = "Penicillin (rash)"
+    # Step 7
+    activity_level = ActivityLevel.LIGHT
+    sitting_hours = 8
+    exercise_days_per_week = 1
+    recent_immobilisation = YesNo.NO
+    alcohol_drinks_per_week = 4
+    appetite = Appetite.LESS
+    unplanned_weight_loss = YesNoNotSure.YES
+    unplanned_weight_loss_amount = "About 4 kg over 6 months"
+    # Step 9
+    questions = "Could my cholesterol tablets be part of this?"
+    suggested_questions = factory.LazyFunction(
+        lambda: [SuggestedQuestion.CAUSE, SuggestedQuestion.MEDICINES]
+    )
+
+    medicines = factory.RelatedFactoryList(
+        MedicineFactory, factory_related_name="submission", size=2
+    )
+    injuries = factory.RelatedFactoryList(InjuryFactory, factory_related_name="submission", size=2)
+
+    @factory.post_generation
+    def tests_done(submission, create, extracted, **kwargs):
+        if not create:
+            return
+        answers = [
+            (TestDone.TestType.BLOOD, YesNoNotSure.YES, "March 2024", "GP surgery"),
+            (TestDone.TestType.MRI, YesNoNotSure.YES, "2023", "City Hospital"),
+            (TestDone.TestType.EMG, YesNoNotSure.NOT_SURE, "", ""),
+        ]
+        order = list(TestDone.TestType.values)
+        for test_type, done, when, where in answers:
+            TestDone.objects.create(
+                submission=submission,
+                test_type=test_type,
+                position=order.index(test_type),
+                done=done,
+                when=when,
+                where=where,
+            )
