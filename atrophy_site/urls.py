@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,7 +9,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("learn/", include("education.urls")),
     path("prepare/", include("intake.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),  # configurable: ADMIN_URL
 ]
 
 handler404 = "atrophy_site.views.page_not_found"
