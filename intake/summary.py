@@ -1,0 +1,651 @@
+"""The visit summary: one plain view model built from a stored submission.
+
+`build_summary(submission)` turns an `IntakeSubmission` (with its medicines, injuries and tests)
+into a `VisitSummary` made of small frozen dataclasses holding display-ready text. The patient's
+summary page, the staff view and any later export all render this one object, so they can never
+disagree about what the patient said.
+
+The order follows what a busy doctor needs first: a header (who, when), the key points (urgent
+signs, where and how the weakness started, the SARC-F screen, falls, weight loss, injuries,
+relevant history and medicines), then every section of the form in the order it was asked, with
+"None reported" for an empty section rather than leaving it out.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Prefetch, prefetch_related_objects
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from .models import (
+    ActivityLevel,
+    Appetite,
+    BodyRegion,
+    Condition,
+    Course,
+    HardActivity,
+    Injury,
+    IntakeSubmission,
+    Medicine,
+    Onset,
+    OtherSymptom,
+    Side,
+    StartedWhen,
+    SuggestedQuestion,
+    TestDone,
+    YesNo,
+    YesNoNotSure,
+)
+from .rules import SARC_F_MAX, SARC_F_POSITIVE_FROM, sarc_f_positive, sarc_f_score, urgent_signs
+
+# --- The view model -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answered question: its label and the answer as text, or as a list of choices."""
+
+    label: str
+    value: str = ""
+    items: tuple[str, ...] = ()
+    multiline: bool = False
+
+
+@dataclass(frozen=True)
+class SummaryTable:
+    """Repeating rows (medicines, injuries, tests) as a plain table of text cells."""
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    @property
+    def labelled_rows(self) -> tuple[tuple[tuple[str, str], ...], ...]:
+        """Each row as (column, cell) pairs, so a narrow screen can label every cell."""
+        return tuple(tuple(zip(self.columns, row, strict=True)) for row in self.rows)
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    """One step of the form: its answered questions and, for repeating groups, a table."""
+
+    key: str
+    title: str
+    answers: tuple[Answer, ...] = ()
+    table: SummaryTable | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.answers and not (self.table and self.table.rows)
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    """One line of the key points box; `attention` marks what the doctor should not miss."""
+
+    label: str
+    text: str
+    attention: bool = False
+
+
+@dataclass(frozen=True)
+class KeyPoints:
+    urgent_signs: tuple[str, ...]
+    points: tuple[KeyPoint, ...]
+
+
+@dataclass(frozen=True)
+class SummaryHeader:
+    full_name: str
+    date_of_birth: date | None
+    age: int | None
+    #: True when the age is counted on the appointment date, False when on the day of viewing.
+    age_on_appointment: bool
+    appointment_date: date | None
+    clinician: str
+    sent_on: date | None
+    reference: str
+    status: str
+    is_draft: bool
+    visit_reason: str
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    header: SummaryHeader
+    key_points: KeyPoints
+    sections: tuple[SummarySection, ...] = field(default_factory=tuple)
+
+
+# --- Small rules --------------------------------------------------------------------------------
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    """Age in whole years on `day` (a birthday on 29 February counts from 1 March)."""
+    return (
+        day.year
+        - date_of_birth.year
+        - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+    )
+
+
+#: Medicines that weaken muscles, by generic name (and a few common brand names), lower case.
+#: Corticosteroids cause steroid myopathy (hips, thighs, upper arms) at high doses or long use;
+#: statins cause muscle aches and, rarely, muscle damage. Sources: our Learn page "Other causes
+#: of muscle loss" (/learn/other-causes/), after NHS "Steroids"
+#: (https://www.nhs.uk/conditions/steroids/) and Mayo Clinic "Rhabdomyolysis from statins:
+#: what's the risk?"; Stroes ES et al., Statin-associated muscle symptoms, Eur Heart J
+#: 2015;36(17):1012-1022. A name list cannot be complete; the full medicines table is always shown.
+STEROID_NAMES = (
+    "prednisone",
+    "prednisolone",
+    "methylprednisolone",
+    "dexamethasone",
+    "hydrocortisone",
+    "cortisone",
+    "betamethasone",
+    "triamcinolone",
+    "deflazacort",
+    "fludrocortisone",
+    "budesonide",
+    "medrol",
+    "deltasone",
+)
+STATIN_NAMES = (
+    "atorvastatin",
+    "simvastatin",
+    "rosuvastatin",
+    "pravastatin",
+    "lovastatin",
+    "fluvastatin",
+    "pitavastatin",
+    "lipitor",
+    "zocor",
+    "crestor",
+    "pravachol",
+)
+
+
+def _name_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+
+
+_STEROID = _name_pattern(STEROID_NAMES)
+_STATIN = _name_pattern(STATIN_NAMES)
+
+
+def medicine_kind(name: str) -> str:
+    """ "steroid", "statin" or "" for a medicine name as the patient typed it.
+
+    Matches whole words, so "Prednisolone 5 mg tablets" and "Lipitor (atorvastatin)" are found
+    and a spelling the list does not know is simply not flagged.
+    """
+    if _STEROID.search(name):
+        return "steroid"
+    if _STATIN.search(name):
+        return "statin"
+    return ""
+
+
+def _kind_label(kind: str) -> str:
+    return {"steroid": _("Steroid"), "statin": _("Statin")}.get(kind, "")
+
+
+def summary_link_lifetime() -> timedelta:
+    """How long after sending the patient's own summary link works (INTAKE_SUMMARY_DAYS, 30)."""
+    return timedelta(days=getattr(settings, "INTAKE_SUMMARY_DAYS", 30))
+
+
+def summary_link_expired(submission: IntakeSubmission, now=None) -> bool:
+    """Whether the patient's access to this sent submission's summary has run out.
+
+    Staff access never expires; this only guards the patient's private link and session.
+    """
+    if submission.sent_at is None:
+        return False
+    return (now or timezone.now()) >= submission.sent_at + summary_link_lifetime()
+
+
+# --- Labels -------------------------------------------------------------------------------------
+
+
+def _label(field_name: str) -> str:
+    """The form's own wording for a field (its verbose name), capitalised."""
+    return capfirst(str(IntakeSubmission._meta.get_field(field_name).verbose_name))
+
+
+def _choice(choices, value: str) -> str:
+    """The human label of a stored choice code ('' stays '', an unknown code shows as is)."""
+    if not value:
+        return ""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _choice_list(choices, values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(_choice(choices, v) for v in values or ())
+
+
+def _out_of_ten(value: int | None) -> str:
+    return "" if value is None else _("%(score)s out of 10") % {"score": value}
+
+
+def _number(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _answers(*candidates: Answer) -> tuple[Answer, ...]:
+    """Only the questions the patient answered; a summary is no place for empty lines."""
+    return tuple(a for a in candidates if a.value.strip() or a.items)
+
+
+#: SARC-F answers in the questionnaire's own words, per component and score (Malmstrom & Morley
+#: 2013; ../shared/reference/sarc-f.md).
+SARC_F_QUESTIONS = (
+    (
+        "strength",
+        "sarc_f_strength",
+        (gettext_lazy("None"), gettext_lazy("Some"), gettext_lazy("A lot or unable")),
+    ),
+    (
+        "walking",
+        "sarc_f_walking",
+        (gettext_lazy("None"), gettext_lazy("Some"), gettext_lazy("A lot, use aids, or unable")),
+    ),
+    (
+        "chair",
+        "sarc_f_chair",
+        (gettext_lazy("None"), gettext_lazy("Some"), gettext_lazy("A lot or unable without help")),
+    ),
+    (
+        "stairs",
+        "sarc_f_stairs",
+        (gettext_lazy("None"), gettext_lazy("Some"), gettext_lazy("A lot or unable")),
+    ),
+    (
+        "falls",
+        "sarc_f_falls",
+        (gettext_lazy("None"), gettext_lazy("1 to 3 falls"), gettext_lazy("4 or more falls")),
+    ),
+)
+
+
+def _sarc_f_answer(field_name: str, words: Sequence[str], score: int | None) -> Answer:
+    if score is None:
+        return Answer(_label(field_name))
+    return Answer(_label(field_name), f"{words[score]} ({score})")
+
+
+def sarc_f_reading(score: int | None) -> str:
+    """The SARC-F total in words for the doctor: 4 or more is a positive screen.
+
+    Source: Malmstrom TK, Morley JE. J Am Med Dir Assoc. 2013;14(8):531-532 (see intake.rules).
+    """
+    if score is None:
+        return _("Not completed")
+    values = {"score": score, "max": SARC_F_MAX, "cutoff": SARC_F_POSITIVE_FROM}
+    if sarc_f_positive(score):
+        return _("%(score)s out of %(max)s: positive screen for sarcopenia") % values
+    return _("%(score)s out of %(max)s: negative screen (below %(cutoff)s)") % values
+
+
+# --- Key points ---------------------------------------------------------------------------------
+
+
+def build_key_points(
+    submission: IntakeSubmission,
+    *,
+    medicines: Sequence[Medicine] = (),
+    injuries: Sequence[Injury] = (),
+) -> KeyPoints:
+    """The few facts a doctor reads first, in a fixed order, each with `attention` when notable.
+
+    Works on an unsaved submission with plain lists of rows, so it is tested without a database.
+    What is flagged, and why:
+    - urgent signs: `intake.rules.urgent_signs` (../shared/reference/urgent-signs.md);
+    - weakness on one side only, and sudden onset: asymmetric or sudden weakness points to a
+      nerve or brain cause rather than a muscle one (Saguil A. Evaluation of the patient with
+      muscle weakness. Am Fam Physician. 2005;71(7):1327-1336);
+    - a SARC-F total of 4 or more (Malmstrom & Morley 2013);
+    - any fall in the past year and unplanned weight loss (both are SARC-F / EWGSOP2 warning
+      signs for sarcopenia, Cruz-Jentoft AJ et al. Age Ageing 2019;48(1):16-31);
+    - steroids and statins, which can weaken muscles (see `medicine_kind`).
+    """
+    none = _("None reported")
+    points: list[KeyPoint] = []
+
+    # Where, and which side.
+    regions = "; ".join(_choice_list(BodyRegion, submission.weakness_regions))
+    side = _choice(Side, submission.weakness_side)
+    one_sided = submission.weakness_side in (Side.LEFT, Side.RIGHT)
+    if regions or side:
+        if one_sided:
+            side = _("%(side)s only") % {"side": side}
+        text = " – ".join(part for part in (regions, side) if part)
+    else:
+        text = none
+    points.append(KeyPoint(_("Weakness"), text, attention=one_sided))
+
+    # Onset and course.
+    started = _choice(StartedWhen, submission.started_when)
+    if submission.started_details:
+        started = (
+            f"{started} ({submission.started_details})" if started else submission.started_details
+        )
+    onset = _choice(Onset, submission.onset)
+    course = _choice(Course, submission.course)
+    text = " · ".join(part for part in (started, onset, course) if part) or _("Not answered")
+    points.append(KeyPoint(_("Onset and course"), text, attention=submission.onset == Onset.SUDDEN))
+
+    points.append(
+        KeyPoint(
+            _("Weakness score"),
+            _out_of_ten(submission.weakness_score) or _("Not answered"),
+        )
+    )
+
+    score = sarc_f_score(**submission.sarc_f_answers)
+    points.append(KeyPoint(_("SARC-F"), sarc_f_reading(score), attention=sarc_f_positive(score)))
+
+    # Falls: the SARC-F falls item counts them; the symptom list may mention them too.
+    falls_item = submission.sarc_f_falls
+    falls_symptom = OtherSymptom.FALLS in (submission.other_symptoms or ())
+    if falls_item in (1, 2):
+        text = (
+            _("1 to 3 falls in the past year")
+            if falls_item == 1
+            else _("4 or more falls in the past year")
+        )
+        if falls_symptom:
+            text += "; " + _("falls or tripping listed as a symptom")
+    elif falls_symptom:
+        text = _("Falls or tripping listed as a symptom")
+    elif falls_item == 0:
+        text = _("No falls in the past year")
+    else:
+        text = _("Not answered")
+    points.append(KeyPoint(_("Falls"), text, attention=bool(falls_item) or falls_symptom))
+
+    # Unplanned weight loss.
+    loss = submission.unplanned_weight_loss
+    loss_symptom = OtherSymptom.WEIGHT_LOSS in (submission.other_symptoms or ())
+    amount = submission.unplanned_weight_loss_amount
+    if loss == YesNoNotSure.YES:
+        text = _("Yes") + (f": {amount}" if amount else "")
+    elif loss:
+        text = _choice(YesNoNotSure, loss)
+        if loss_symptom:
+            text += "; " + _("weight loss listed as a symptom")
+    elif loss_symptom:
+        text = _("Weight loss listed as a symptom")
+    else:
+        text = _("Not answered")
+    points.append(
+        KeyPoint(
+            _("Unplanned weight loss"), text, attention=loss == YesNoNotSure.YES or loss_symptom
+        )
+    )
+
+    # Injuries: the doctor needs to hear about every one; the table follows.
+    if injuries:
+        troubling = sum(1 for i in injuries if i.still_troubling in ("yes", "sometimes"))
+        text = ngettext("%(count)s injury", "%(count)s injuries", len(injuries)) % {
+            "count": len(injuries)
+        }
+        if troubling:
+            text += " " + _("(%(count)s still troubling)") % {"count": troubling}
+    else:
+        text = none
+    points.append(KeyPoint(_("Injuries"), text))
+
+    # Relevant history: every condition on our checklist is a cause we teach.
+    history = list(_choice_list(Condition, submission.conditions))
+    if submission.conditions_other:
+        history = [h for h in history if h != _choice(Condition, Condition.OTHER)]
+        history.append(submission.conditions_other)
+    if submission.family_history:
+        history.append(_("family history of muscle or nerve disease"))
+    points.append(
+        KeyPoint(_("Relevant history"), "; ".join(history) or none, attention=bool(history))
+    )
+
+    flagged = [
+        f"{m.name} ({_kind_label(medicine_kind(m.name)).lower()})"
+        for m in medicines
+        if medicine_kind(m.name)
+    ]
+    points.append(
+        KeyPoint(
+            _("Steroids or statins"),
+            "; ".join(flagged) or _("None listed"),
+            attention=bool(flagged),
+        )
+    )
+
+    return KeyPoints(urgent_signs=tuple(urgent_signs(submission)), points=tuple(points))
+
+
+# --- Sections -----------------------------------------------------------------------------------
+
+
+def _symptoms_section(s: IntakeSubmission) -> SummarySection:
+    started = _choice(StartedWhen, s.started_when)
+    return SummarySection(
+        "symptoms",
+        _("Symptoms"),
+        _answers(
+            Answer(_label("weakness_regions"), items=_choice_list(BodyRegion, s.weakness_regions)),
+            Answer(_label("weakness_side"), _choice(Side, s.weakness_side)),
+            Answer(_label("started_when"), started),
+            Answer(_label("started_details"), s.started_details),
+            Answer(_label("onset"), _choice(Onset, s.onset)),
+            Answer(_label("course"), _choice(Course, s.course)),
+            Answer(_label("weakness_score"), _out_of_ten(s.weakness_score)),
+            Answer(_label("other_symptoms"), items=_choice_list(OtherSymptom, s.other_symptoms)),
+            Answer(_label("hard_activities"), items=_choice_list(HardActivity, s.hard_activities)),
+        ),
+    )
+
+
+def _sarc_f_section(s: IntakeSubmission) -> SummarySection:
+    answers = s.sarc_f_answers
+    items = [_sarc_f_answer(name, words, answers[key]) for key, name, words in SARC_F_QUESTIONS]
+    if any(a.value for a in items):
+        items.append(Answer(_("Total"), sarc_f_reading(sarc_f_score(**answers))))
+    return SummarySection("sarc-f", _("Quick strength check (SARC-F)"), _answers(*items))
+
+
+def _history_section(s: IntakeSubmission) -> SummarySection:
+    return SummarySection(
+        "history",
+        _("Medical history"),
+        _answers(
+            Answer(_label("conditions"), items=_choice_list(Condition, s.conditions)),
+            Answer(_label("conditions_other"), s.conditions_other),
+            Answer(_label("family_history"), s.family_history, multiline=True),
+            Answer(_label("surgeries"), s.surgeries, multiline=True),
+            Answer(_label("allergies"), s.allergies, multiline=True),
+        ),
+    )
+
+
+def _medicines_section(medicines: Sequence[Medicine]) -> SummarySection:
+    kinds = [medicine_kind(m.name) for m in medicines]
+    columns = [_("Medicine"), _("Dose"), _("How often")]
+    if any(kinds):
+        columns.append(_("Note"))
+    rows = []
+    for medicine, kind in zip(medicines, kinds, strict=True):
+        row = [medicine.name, medicine.dose, medicine.frequency]
+        if any(kinds):
+            row.append(_kind_label(kind))
+        rows.append(tuple(row))
+    return SummarySection(
+        "medicines",
+        _("Medicines"),
+        table=SummaryTable(_("Medicines the patient takes"), tuple(columns), tuple(rows)),
+    )
+
+
+def _injuries_section(injuries: Sequence[Injury]) -> SummarySection:
+    rows = tuple(
+        (
+            i.body_part,
+            i.when,
+            i.what_happened,
+            i.treatment,
+            _choice(Injury.StillTroubling, i.still_troubling),
+        )
+        for i in injuries
+    )
+    columns = (
+        _("Part of the body"),
+        _("When"),
+        _("What happened"),
+        _("Treatment"),
+        _("Still troubling"),
+    )
+    return SummarySection(
+        "injuries", _("Injuries"), table=SummaryTable(_("Injuries, old and new"), columns, rows)
+    )
+
+
+def _lifestyle_section(s: IntakeSubmission) -> SummarySection:
+    loss = _choice(YesNoNotSure, s.unplanned_weight_loss)
+    return SummarySection(
+        "lifestyle",
+        _("Lifestyle"),
+        _answers(
+            Answer(_label("activity_level"), _choice(ActivityLevel, s.activity_level)),
+            Answer(_label("sitting_hours"), _number(s.sitting_hours)),
+            Answer(_label("exercise_days_per_week"), _number(s.exercise_days_per_week)),
+            Answer(_label("recent_immobilisation"), _choice(YesNo, s.recent_immobilisation)),
+            Answer(_label("recent_immobilisation_details"), s.recent_immobilisation_details),
+            Answer(_label("alcohol_drinks_per_week"), _number(s.alcohol_drinks_per_week)),
+            Answer(_label("appetite"), _choice(Appetite, s.appetite)),
+            Answer(_label("unplanned_weight_loss"), loss),
+            Answer(_label("unplanned_weight_loss_amount"), s.unplanned_weight_loss_amount),
+        ),
+    )
+
+
+def _tests_section(tests: Sequence[TestDone]) -> SummarySection:
+    """Tests the patient has had (or is not sure about) as a table; the ones not had on a line."""
+    had = [
+        t
+        for t in tests
+        if t.done in (YesNoNotSure.YES, YesNoNotSure.NOT_SURE)
+        or (not t.done and (t.when or t.where))
+    ]
+    not_had = tuple(t.get_test_type_display() for t in tests if t.done == YesNoNotSure.NO)
+    rows = tuple(
+        (t.get_test_type_display(), _choice(YesNoNotSure, t.done), t.when, t.where) for t in had
+    )
+    columns = (_("Test"), _("Had it"), _("When"), _("Where"))
+    return SummarySection(
+        "tests",
+        _("Tests already done"),
+        answers=_answers(Answer(_("Not had"), items=not_had)),
+        table=SummaryTable(_("Tests the patient has had"), columns, rows),
+    )
+
+
+def _questions_section(s: IntakeSubmission) -> SummarySection:
+    return SummarySection(
+        "questions",
+        _("The patient's questions"),
+        _answers(
+            Answer(
+                _label("suggested_questions"),
+                items=_choice_list(SuggestedQuestion, s.suggested_questions),
+            ),
+            Answer(_("In their own words"), s.questions, multiline=True),
+        ),
+    )
+
+
+# --- The whole summary --------------------------------------------------------------------------
+
+
+def _row_prefetches() -> tuple[Prefetch, ...]:
+    return (
+        Prefetch("medicines", queryset=Medicine.objects.order_by("position", "pk")),
+        Prefetch("injuries", queryset=Injury.objects.order_by("position", "pk")),
+        Prefetch("tests_done", queryset=TestDone.objects.order_by("position", "pk")),
+    )
+
+
+def summary_queryset():
+    """Submissions with every row the summary shows, in three extra queries whatever the count."""
+    return IntakeSubmission.objects.prefetch_related(*_row_prefetches())
+
+
+def load_summary_rows(submission: IntakeSubmission) -> IntakeSubmission:
+    """Fetch an already loaded submission's rows in three queries, whatever their number."""
+    prefetch_related_objects([submission], *_row_prefetches())
+    return submission
+
+
+def build_summary(submission: IntakeSubmission, *, today: date | None = None) -> VisitSummary:
+    """The visit summary of one submission (fetch it with `summary_queryset()` to save queries).
+
+    The age is counted on the appointment date when there is one, otherwise on `today`.
+    """
+    today = today or timezone.localdate()
+    medicines = list(submission.medicines.all())
+    injuries = list(submission.injuries.all())
+    tests = list(submission.tests_done.all())
+
+    dob = submission.date_of_birth
+    age_day = submission.appointment_date or today
+    header = SummaryHeader(
+        full_name=submission.full_name,
+        date_of_birth=dob,
+        age=age_on(dob, age_day) if dob and dob <= age_day else None,
+        age_on_appointment=submission.appointment_date is not None,
+        appointment_date=submission.appointment_date,
+        clinician=submission.clinician,
+        sent_on=timezone.localdate(submission.sent_at) if submission.sent_at else None,
+        reference=submission.reference,
+        status=submission.get_status_display(),
+        is_draft=submission.is_draft,
+        visit_reason=submission.visit_reason,
+    )
+    return VisitSummary(
+        header=header,
+        key_points=build_key_points(submission, medicines=medicines, injuries=injuries),
+        sections=(
+            _symptoms_section(submission),
+            _sarc_f_section(submission),
+            _history_section(submission),
+            _medicines_section(medicines),
+            _injuries_section(injuries),
+            _lifestyle_section(submission),
+            _tests_section(tests),
+            _questions_section(submission),
+        ),
+    )
+
+
+# --- Audit hook ---------------------------------------------------------------------------------
+
+#: Sent each time a member of staff opens a summary: `summary_viewed.send(sender=IntakeSubmission,
+#: user=..., submission=...)`. The staff review work (audit log) connects a receiver to it.
+summary_viewed = Signal()
+
+
+def record_summary_view(*, user, submission: IntakeSubmission) -> None:
+    """Note that `user` (staff) opened `submission`'s summary. Does nothing but signal, for now.
+
+    The hook for the audit log of staff views: connect to `summary_viewed`, or replace this body.
+    """
+    summary_viewed.send(sender=IntakeSubmission, user=user, submission=submission)

@@ -1,0 +1,228 @@
+"""The key points a doctor reads first, built from unsaved submissions: no database, no browser."""
+
+from datetime import date
+
+import pytest
+
+from intake.models import (
+    BodyRegion,
+    Condition,
+    Injury,
+    IntakeSubmission,
+    Medicine,
+    Onset,
+    OtherSymptom,
+    Side,
+    YesNoNotSure,
+)
+from intake.summary import age_on, build_key_points, medicine_kind, sarc_f_reading
+
+
+def _points(submission, **rows) -> dict[str, tuple[str, bool]]:
+    key_points = build_key_points(submission, **rows)
+    return {p.label: (p.text, p.attention) for p in key_points.points}
+
+
+def _sarc_f(total_items: tuple[int, int, int, int, int]) -> dict[str, int]:
+    names = ("sarc_f_strength", "sarc_f_walking", "sarc_f_chair", "sarc_f_stairs", "sarc_f_falls")
+    return dict(zip(names, total_items, strict=True))
+
+
+def test_no_symptoms_gives_no_urgent_signs_and_says_none_reported():
+    key_points = build_key_points(IntakeSubmission())
+    points = {p.label: p for p in key_points.points}
+
+    assert key_points.urgent_signs == ()
+    assert points["Weakness"].text == "None reported"
+    assert points["Onset and course"].text == "Not answered"
+    assert points["SARC-F"].text == "Not completed"
+    assert points["Injuries"].text == "None reported"
+    assert points["Relevant history"].text == "None reported"
+    assert points["Steroids or statins"].text == "None listed"
+    assert not any(p.attention for p in key_points.points)
+
+
+def test_key_points_come_in_a_fixed_order():
+    labels = [p.label for p in build_key_points(IntakeSubmission()).points]
+    assert labels == [
+        "Weakness",
+        "Onset and course",
+        "Weakness score",
+        "SARC-F",
+        "Falls",
+        "Unplanned weight loss",
+        "Injuries",
+        "Relevant history",
+        "Steroids or statins",
+    ]
+
+
+def test_sudden_weakness_on_one_side_is_listed_as_an_urgent_sign_first():
+    submission = IntakeSubmission(
+        onset=Onset.SUDDEN,
+        weakness_side=Side.RIGHT,
+        weakness_regions=[BodyRegion.FOREARMS_HANDS],
+        other_symptoms=[OtherSymptom.TROUBLE_SPEAKING],
+    )
+    key_points = build_key_points(submission)
+    points = _points(submission)
+
+    assert "Your weakness started suddenly on one side of your body." in key_points.urgent_signs
+    assert "You have trouble speaking." in key_points.urgent_signs
+    assert points["Onset and course"] == ("Suddenly (within minutes or hours)", True)
+
+
+def test_trouble_breathing_is_urgent_whatever_the_onset():
+    submission = IntakeSubmission(
+        onset=Onset.GRADUAL, other_symptoms=[OtherSymptom.TROUBLE_BREATHING]
+    )
+    assert build_key_points(submission).urgent_signs == ("You have trouble breathing.",)
+
+
+def test_sarc_f_total_of_3_is_a_negative_screen():
+    submission = IntakeSubmission(**_sarc_f((1, 0, 1, 1, 0)))
+    assert _points(submission)["SARC-F"] == ("3 out of 10: negative screen (below 4)", False)
+
+
+def test_sarc_f_total_of_4_is_a_positive_screen_for_sarcopenia():
+    submission = IntakeSubmission(**_sarc_f((1, 1, 1, 1, 0)))
+    text, attention = _points(submission)["SARC-F"]
+    assert text == "4 out of 10: positive screen for sarcopenia"
+    assert attention
+
+
+def test_sarc_f_with_an_unanswered_question_is_not_completed():
+    submission = IntakeSubmission(sarc_f_strength=2, sarc_f_walking=2, sarc_f_chair=2)
+    assert _points(submission)["SARC-F"] == ("Not completed", False)
+
+
+def test_weakness_on_one_side_says_which_side_only_and_is_flagged():
+    submission = IntakeSubmission(
+        weakness_regions=[BodyRegion.HIPS_THIGHS], weakness_side=Side.LEFT
+    )
+    assert _points(submission)["Weakness"] == ("Hips or thighs – Left side only", True)
+
+
+def test_weakness_on_both_sides_is_not_flagged():
+    submission = IntakeSubmission(
+        weakness_regions=[BodyRegion.HIPS_THIGHS, BodyRegion.SHOULDERS_UPPER_ARMS],
+        weakness_side=Side.BOTH,
+    )
+    assert _points(submission)["Weakness"] == (
+        "Hips or thighs; Shoulders or upper arms – Both sides",
+        False,
+    )
+
+
+def test_onset_and_course_read_together():
+    submission = IntakeSubmission(
+        started_when="months", started_details="after the flu", onset=Onset.GRADUAL, course="worse"
+    )
+    text, attention = _points(submission)["Onset and course"]
+    assert text == (
+        "In the last few months (after the flu) · Slowly, over days, weeks or longer · "
+        "Getting worse"
+    )
+    assert not attention
+
+
+def test_weakness_score_out_of_ten():
+    assert _points(IntakeSubmission(weakness_score=7))["Weakness score"] == ("7 out of 10", False)
+
+
+@pytest.mark.parametrize(
+    ("falls_item", "symptoms", "expected"),
+    [
+        (0, [], ("No falls in the past year", False)),
+        (1, [], ("1 to 3 falls in the past year", True)),
+        (2, [], ("4 or more falls in the past year", True)),
+        (0, [OtherSymptom.FALLS], ("Falls or tripping listed as a symptom", True)),
+        (None, [], ("Not answered", False)),
+    ],
+)
+def test_falls_come_from_the_sarc_f_item_and_the_symptom_list(falls_item, symptoms, expected):
+    submission = IntakeSubmission(sarc_f_falls=falls_item, other_symptoms=symptoms)
+    assert _points(submission)["Falls"] == expected
+
+
+def test_unplanned_weight_loss_with_its_amount_is_flagged():
+    submission = IntakeSubmission(
+        unplanned_weight_loss=YesNoNotSure.YES, unplanned_weight_loss_amount="4 kg in 6 months"
+    )
+    assert _points(submission)["Unplanned weight loss"] == ("Yes: 4 kg in 6 months", True)
+
+
+def test_no_unplanned_weight_loss_is_not_flagged():
+    submission = IntakeSubmission(unplanned_weight_loss=YesNoNotSure.NO)
+    assert _points(submission)["Unplanned weight loss"] == ("No", False)
+
+
+def test_injuries_are_counted_with_those_still_troubling():
+    injuries = [
+        Injury(body_part="Knee", still_troubling=Injury.StillTroubling.YES),
+        Injury(body_part="Back", still_troubling=Injury.StillTroubling.NO),
+    ]
+    text, _attention = _points(IntakeSubmission(), injuries=injuries)["Injuries"]
+    assert text == "2 injuries (1 still troubling)"
+
+
+def test_relevant_history_names_conditions_and_family_history():
+    submission = IntakeSubmission(
+        conditions=[Condition.STROKE, Condition.RHEUMATOID_ARTHRITIS, Condition.OTHER],
+        conditions_other="Myasthenia gravis",
+        family_history="Father had muscular dystrophy",
+    )
+    text, attention = _points(submission)["Relevant history"]
+    assert text == (
+        "Stroke; Rheumatoid arthritis; Myasthenia gravis; family history of muscle or nerve disease"
+    )
+    assert attention
+
+
+def test_steroids_and_statins_are_picked_out_of_the_medicines():
+    medicines = [
+        Medicine(name="Prednisolone 5 mg tablets"),
+        Medicine(name="Lipitor (atorvastatin)"),
+        Medicine(name="Metformin"),
+    ]
+    text, attention = _points(IntakeSubmission(), medicines=medicines)["Steroids or statins"]
+    assert text == "Prednisolone 5 mg tablets (steroid); Lipitor (atorvastatin) (statin)"
+    assert attention
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("prednisone", "steroid"),
+        ("METHYLPREDNISOLONE", "steroid"),
+        ("Dexamethasone 4mg", "steroid"),
+        ("hydrocortisone cream", "steroid"),
+        ("Simvastatin", "statin"),
+        ("rosuvastatin 10 mg", "statin"),
+        ("Pravastatin", "statin"),
+        ("Metformin", ""),
+        ("Paracetamol", ""),
+        ("Prednisolonex", ""),  # whole words only
+    ],
+)
+def test_medicine_kind_recognises_common_steroids_and_statins(name, kind):
+    assert medicine_kind(name) == kind
+
+
+def test_sarc_f_reading_says_positive_from_four():
+    assert sarc_f_reading(3).endswith("negative screen (below 4)")
+    assert sarc_f_reading(4).endswith("positive screen for sarcopenia")
+    assert sarc_f_reading(10) == "10 out of 10: positive screen for sarcopenia"
+
+
+@pytest.mark.parametrize(
+    ("born", "day", "age"),
+    [
+        (date(1948, 7, 2), date(2026, 7, 1), 77),
+        (date(1948, 7, 2), date(2026, 7, 2), 78),
+        (date(1952, 2, 29), date(2026, 2, 28), 73),
+        (date(1952, 2, 29), date(2026, 3, 1), 74),
+    ],
+)
+def test_age_counts_whole_years_up_to_the_day(born, day, age):
+    assert age_on(born, day) == age
