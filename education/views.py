@@ -1,5 +1,102 @@
-from django.shortcuts import render
+"""The Learn pages: the index, one page per topic, the glossary and search."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from .models import GlossaryTerm, Topic
+from .search import MAX_QUERY_LENGTH, normalise_query, search_glossary, search_topics
+
+# The topic the footer and every topic page link to for emergencies; it shows the full box.
+URGENT_SIGNS_SLUG = "urgent-signs"
+
+# One line under each heading of the index, saying what the group is for.
+CATEGORY_INTROS = {
+    Topic.Category.BASICS: _("Start here if you are new to muscle loss."),
+    Topic.Category.SIGN: _("What to look out for, and when to get help fast."),
+    Topic.Category.CAUSE: _("Why muscles get smaller and weaker."),
+    Topic.Category.TEST: _("What each test is, why it is done and how to get ready."),
+    Topic.Category.TREATMENT: _("What can help, and what each treatment is for."),
+    Topic.Category.VISIT: _("Get ready to talk with your doctor."),
+}
 
 
+def group_by_category(topics) -> list[dict]:
+    """Topics in groups, in the order of `Topic.Category`; empty groups are left out."""
+    groups = {category: [] for category in Topic.Category}
+    for topic in topics:
+        groups[Topic.Category(topic.category)].append(topic)
+    return [
+        {
+            "category": category,
+            "label": category.label,
+            "intro": CATEGORY_INTROS.get(category, ""),
+            "topics": members,
+        }
+        for category, members in groups.items()
+        if members
+    ]
+
+
+@require_GET
 def index(request):
-    return render(request, "education/index.html")
+    topics = Topic.objects.filter(published=True).only("slug", "title", "summary", "category")
+    return render(request, "education/index.html", {"groups": group_by_category(topics)})
+
+
+@require_GET
+def topic_detail(request, slug):
+    topic = get_object_or_404(
+        Topic.objects.prefetch_related(
+            "sections",
+            "sources",
+            Prefetch(
+                "related",
+                queryset=Topic.objects.filter(published=True).only("slug", "title", "summary"),
+            ),
+        ),
+        slug=slug,
+    )
+    preview = not topic.published
+    if preview and not request.user.is_staff:
+        raise Http404
+    response = render(
+        request,
+        "education/topic_detail.html",
+        {
+            "topic": topic,
+            "category_label": Topic.Category(topic.category).label,
+            "preview": preview,
+            # Other pages show a short notice that links to this one.
+            "show_urgent_box": topic.slug == URGENT_SIGNS_SLUG,
+        },
+    )
+    if preview:
+        # A draft must not be stored by a shared cache or indexed.
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+def glossary(request):
+    return render(request, "education/glossary.html", {"terms": GlossaryTerm.objects.all()})
+
+
+@require_GET
+def search(request):
+    query = normalise_query(request.GET.get("q"))
+    topics = list(search_topics(query)) if query else []
+    terms = list(search_glossary(query)) if query else []
+    return render(
+        request,
+        "education/search.html",
+        {
+            "query": query,
+            "topics": topics,
+            "terms": terms,
+            "max_query_length": MAX_QUERY_LENGTH,
+        },
+    )

@@ -1,0 +1,231 @@
+"""The Learn pages as a visitor and as staff see them: index, topic, glossary and search."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from education.models import GlossaryTerm, Topic
+from education.search import normalise_query, query_words
+
+from .factories import GlossaryTermFactory, SectionFactory, SourceFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    staff = django_user_model.objects.create_user(
+        username="editor", password="a-long-test-password", is_staff=True
+    )
+    client.force_login(staff)
+    return client
+
+
+def test_index_groups_topics_by_category_in_reading_order_with_the_urgent_box(client):
+    html = client.get(reverse("education:index")).content.decode()
+    headings = re.findall(r'<h2 id="(basics|sign|cause|test|treatment|visit)">', html)
+    assert headings == ["basics", "sign", "cause", "test", "treatment", "visit"]
+    assert 'class="urgent-box"' in html
+    assert 'href="/learn/glossary/"' in html
+    assert 'action="/learn/search/"' in html
+
+
+def test_index_leaves_out_unpublished_topics(client):
+    TopicFactory(title="A draft nobody should see", published=False)
+    html = client.get(reverse("education:index")).content.decode()
+    assert "A draft nobody should see" not in html
+
+
+def test_topic_page_has_breadcrumbs_contents_sections_sources_and_next_steps(client):
+    topic = TopicFactory(slug="sample", title="Sample topic", category=Topic.Category.TEST)
+    SectionFactory(topic=topic, order=1, heading="What it is", body="It is a **test**.")
+    SectionFactory(topic=topic, order=2, heading="How to prepare", body="- Eat first.")
+    SourceFactory(topic=topic, title="Nerve tests", publisher="NHS", url="https://www.nhs.uk/x/")
+    related = TopicFactory(title="A related page")
+    hidden = TopicFactory(title="An unpublished related page", published=False)
+    topic.related.set([related, hidden])
+
+    html = client.get("/learn/sample/").content.decode()
+
+    assert '<nav class="container breadcrumbs" aria-label="Breadcrumb">' in html
+    assert '<a href="/learn/#test">Tests</a>' in html
+    assert '<h1 id="topic-title">Sample topic</h1>' in html
+    assert '<li><a href="#what-it-is">What it is</a></li>' in html
+    assert '<li><a href="#how-to-prepare">How to prepare</a></li>' in html
+    assert '<h2 id="what-it-is">What it is</h2>' in html
+    assert "<p>It is a <strong>test</strong>.</p>" in html
+    assert html.index('id="what-it-is"') < html.index('id="how-to-prepare"')
+    assert '<a href="https://www.nhs.uk/x/">Nerve tests</a>, NHS' in html
+    assert 'Last reviewed: <time datetime="2026-11-25">25 November 2026</time>' in html
+    assert "A related page" in html
+    assert "An unpublished related page" not in html
+    assert 'href="/learn/urgent-signs/"' in html
+    assert 'href="/prepare/">Prepare for your visit</a>' in html
+
+
+def test_unknown_topic_is_a_404(client):
+    assert client.get("/learn/no-such-topic/").status_code == 404
+
+
+def test_unpublished_topic_is_a_404_for_the_public(client, django_user_model):
+    TopicFactory(slug="draft", published=False)
+    assert client.get("/learn/draft/").status_code == 404
+    patient = django_user_model.objects.create_user(username="patient", password="x" * 20)
+    client.force_login(patient)
+    assert client.get("/learn/draft/").status_code == 404
+
+
+def test_staff_can_preview_an_unpublished_topic_with_a_banner(staff_client):
+    TopicFactory(slug="draft", title="Draft page", published=False)
+    response = staff_client.get("/learn/draft/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Preview: not published." in html
+    assert "<title>Preview: Draft page" in html
+    assert '<meta name="robots" content="noindex">' in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_published_topic_has_no_preview_banner_for_staff(staff_client):
+    TopicFactory(slug="live")
+    assert "Preview: not published" not in staff_client.get("/learn/live/").content.decode()
+
+
+def test_glossary_page_has_an_anchor_for_every_term(client):
+    html = client.get(reverse("education:glossary")).content.decode()
+    for slug in GlossaryTerm.objects.values_list("slug", flat=True):
+        assert f'id="{slug}"' in html
+
+
+def test_every_glossary_link_in_the_content_lands_on_a_glossary_entry(client):
+    glossary = client.get(reverse("education:glossary")).content.decode()
+    anchors = set(re.findall(r'class="glossary__entry" id="([^"]+)"', glossary))
+    linked = set()
+    for topic in Topic.objects.filter(published=True):
+        html = client.get(topic.get_absolute_url()).content.decode()
+        linked |= set(re.findall(r'class="glossary-link" href="/learn/glossary/#([^"]+)"', html))
+    assert linked, "no glossary links in the content"
+    assert linked <= anchors
+
+
+def test_search_finds_a_topic_by_a_word_in_its_body(client):
+    topic = TopicFactory(title="Nothing in the title")
+    SectionFactory(topic=topic, body="Some people notice fasciculations in the calf.")
+    response = client.get(reverse("education:search"), {"q": "Fasciculations"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'href="{topic.get_absolute_url()}"' in html
+    assert "1 page matches “Fasciculations”" in html
+
+
+def test_search_needs_every_word_and_puts_title_matches_first(client):
+    in_body = TopicFactory(title="Walking aids", order=1)
+    SectionFactory(topic=in_body, body="A cane helps with zebrawalk balance.")
+    in_title = TopicFactory(title="Zebrawalk balance", order=2)
+    TopicFactory(title="Zebrawalk only", order=0)
+    html = client.get(reverse("education:search"), {"q": "zebrawalk balance"}).content.decode()
+    assert "2 pages match" in html
+    assert html.index("Zebrawalk balance</a>") < html.index("Walking aids</a>")
+    assert in_title.get_absolute_url() in html
+    assert "Zebrawalk only" not in html
+
+
+def test_search_never_shows_unpublished_topics(client):
+    TopicFactory(title="Secret zebrawalk draft", published=False)
+    html = client.get(reverse("education:search"), {"q": "zebrawalk"}).content.decode()
+    assert "Secret zebrawalk draft" not in html
+    assert "No pages match “zebrawalk”" in html
+
+
+def test_search_with_no_results_suggests_what_to_do_next(client):
+    html = client.get(reverse("education:search"), {"q": "qqqxyz"}).content.decode()
+    assert "No pages match “qqqxyz”" in html
+    assert "check the spelling" in html
+    assert 'href="/learn/"' in html and 'href="/learn/glossary/"' in html
+
+
+def test_search_also_lists_matching_glossary_words(client):
+    GlossaryTermFactory(term="Zebracell", slug="zebracell", definition="A made-up word.")
+    html = client.get(reverse("education:search"), {"q": "zebracell"}).content.decode()
+    assert '<a href="/learn/glossary/#zebracell">Zebracell</a>' in html
+
+
+@pytest.mark.parametrize("query", ["", "   ", None])
+def test_an_empty_search_asks_for_a_word_without_saying_nothing_was_found(client, query):
+    params = {} if query is None else {"q": query}
+    response = client.get(reverse("education:search"), params)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Type a word or two" in html
+    assert "No pages match" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "%",
+        "_",
+        "100%",
+        "'; DROP TABLE education_topic; --",
+        '<script>alert("x")</script>',
+        "nul\x00byte",
+        "\u202etext",
+        "💪 muscles",
+        "weakness " * 2000,
+        "a b c d e f g h i j k l m",
+    ],
+)
+def test_odd_or_very_long_searches_are_answered_safely(client, query):
+    response = client.get(reverse("education:search"), {"q": query})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert" not in html
+    assert Topic.objects.filter(slug="what-is-muscle-atrophy").exists()
+
+
+def test_a_percent_sign_is_not_a_wildcard(client):
+    html = client.get(reverse("education:search"), {"q": "%"}).content.decode()
+    assert "No pages match “%”" in html
+
+
+def test_queries_are_cleaned_and_cut_to_a_sensible_length():
+    assert normalise_query(None) == ""
+    assert normalise_query("  muscle \t\n  loss ") == "muscle loss"
+    assert normalise_query("nul\x00byte") == "nul byte"
+    assert len(normalise_query("x" * 5000)) == 100
+    assert query_words("Walking, walking. STAIRS?") == ["Walking", "STAIRS"]
+    assert len(query_words("a b c d e f g h i j")) == 8
+
+
+def _topic_with(count: int) -> Topic:
+    topic = TopicFactory()
+    for number in range(count):
+        SectionFactory(topic=topic, order=number)
+        SourceFactory(topic=topic, order=number)
+    topic.related.set(TopicFactory.create_batch(count))
+    return topic
+
+
+TOPIC_PAGE_QUERIES = 4  # the topic, its sections, its sources, its related topics
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_topic_page_makes_a_fixed_number_of_queries(client, django_assert_max_num_queries, count):
+    topic = _topic_with(count)
+    with django_assert_max_num_queries(TOPIC_PAGE_QUERIES):
+        response = client.get(topic.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.decode().count('class="topic-section"') == count
+
+
+def test_index_glossary_and_search_make_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    TopicFactory.create_batch(20)
+    with django_assert_max_num_queries(1):
+        client.get(reverse("education:index"))
+    with django_assert_max_num_queries(1):
+        client.get(reverse("education:glossary"))
+    with django_assert_max_num_queries(2):
+        client.get(reverse("education:search"), {"q": "muscle weakness"})
