@@ -18,6 +18,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .review import SentOnlyHistoricalRecords, StaffReviewFields
+
 #: The number of steps in the form; the last one is "Check your answers and send".
 STEP_COUNT = 10
 
@@ -163,8 +165,12 @@ class IntakeSubmissionQuerySet(models.QuerySet):
         return self.exclude(status=IntakeSubmission.Status.DRAFT)
 
 
-class IntakeSubmission(models.Model):
-    """One patient's answers to "Prepare for your visit"."""
+class IntakeSubmission(StaffReviewFields, models.Model):
+    """One patient's answers to "Prepare for your visit".
+
+    The clinic's fields (urgent-signs and SARC-F flags, reviewer, staff note) and the change
+    history come from `StaffReviewFields` (intake/review.py).
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft (not sent)")
@@ -310,6 +316,7 @@ class IntakeSubmission(models.Model):
         verbose_name = _("visit preparation form")
         verbose_name_plural = _("visit preparation forms")
         indexes = [models.Index(fields=["status", "updated_at"], name="intake_status_updated")]
+        permissions = [("export_intakesubmission", _("Can export visit preparation forms (CSV)"))]
 
     def __str__(self) -> str:
         return self.reference
@@ -359,6 +366,9 @@ class _Row(models.Model):
     """A repeating row that belongs to one submission, kept in the order the patient gave."""
 
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    # Changes after the submission is sent are audited (intake/review.py).
+    history = SentOnlyHistoricalRecords(inherit=True, cascade_delete_history=True)
 
     class Meta:
         abstract = True
@@ -441,3 +451,38 @@ class TestDone(_Row):
 
     def __str__(self) -> str:
         return self.get_test_type_display()
+
+
+class SummaryView(models.Model):
+    """A member of staff opened a submission's visit summary: the audit log of staff views.
+
+    Written by intake/audit.py when the staff summary page sends `summary_viewed`. Keeps the
+    reference and username as text so the record outlives a purged submission or a removed
+    account (neither is personal health data).
+    """
+
+    submission = models.ForeignKey(
+        IntakeSubmission,
+        verbose_name=_("submission"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="summary_views",
+    )
+    reference = models.CharField(_("reference code"), max_length=9, db_index=True)
+    viewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("viewed by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField(_("username"), max_length=150)
+    viewed_at = models.DateTimeField(_("viewed at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-viewed_at"]
+        verbose_name = _("summary view")
+        verbose_name_plural = _("summary views")
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.username}"

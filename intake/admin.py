@@ -1,0 +1,419 @@
+"""The clinic's work queue: sent visit preparation forms in the Django admin.
+
+Least privilege (see migration 0003 and README "Staff accounts"): the "Clinic staff" group can
+view submissions and their rows and change a submission's status and staff note, nothing more.
+What the patient wrote is read-only for everyone, superusers included; no one adds submissions
+here, and only superusers delete them. Drafts never appear: the patient has not sent them.
+
+The change list reads only columns of the submission itself (the urgent-signs and SARC-F flags
+are stored on it, see intake/review.py), so it costs the same few queries whatever the page size.
+"""
+
+import datetime
+
+from django.contrib import admin, messages
+from django.db.models import F
+from django.http import StreamingHttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import review
+from .export import LIST_FIELD_CHOICES, choice_labels, csv_lines
+from .models import Injury, IntakeSubmission, Medicine, SummaryView, TestDone
+from .rules import SARC_F_POSITIVE_FROM, urgent_signs
+from .tokens import normalise_reference
+
+#: Typed dates of birth are read in the clinic's own formats first, then these common ones.
+EXTRA_DATE_FORMATS = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %m %Y", "%Y%m%d")
+
+
+def parse_typed_date(text: str) -> set[datetime.date]:
+    """Every date a typed search term could mean ("14/03/1950", "1950-03-14", "3/14/1950").
+
+    A term like 03/04/1950 is ambiguous (3 April or 4 March); both are returned, and the name
+    in the results tells staff which patient they meant. Returns an empty set for non-dates.
+    """
+    text = text.strip()
+    dates = set()
+    for fmt in (*formats.get_format("DATE_INPUT_FORMATS"), *EXTRA_DATE_FORMATS):
+        try:
+            dates.add(datetime.datetime.strptime(text, fmt).date())
+        except ValueError:
+            continue
+    return dates
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Status without "draft": drafts are never in the queue."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        status = IntakeSubmission.Status
+        return [(s.value, s.label) for s in (status.SENT, status.REVIEWED, status.ARCHIVED)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class SarcFFilter(admin.SimpleListFilter):
+    """SARC-F positive (4 or more of 10, Malmstrom & Morley 2013), negative or not answered."""
+
+    title = _("SARC-F screen")
+    parameter_name = "sarc_f"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("positive", _("Positive (%(n)d or more)") % {"n": SARC_F_POSITIVE_FROM}),
+            ("negative", _("Negative (under %(n)d)") % {"n": SARC_F_POSITIVE_FROM}),
+            ("unanswered", _("Not fully answered")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "positive":
+            return queryset.filter(sarc_f_total__gte=SARC_F_POSITIVE_FROM)
+        if self.value() == "negative":
+            return queryset.filter(sarc_f_total__lt=SARC_F_POSITIVE_FROM)
+        if self.value() == "unanswered":
+            return queryset.filter(sarc_f_total__isnull=True)
+        return queryset
+
+
+class _ReadOnlyRowInline(admin.TabularInline):
+    """What the patient listed: shown, never added, changed or deleted here."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field for field in self.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MedicineInline(_ReadOnlyRowInline):
+    model = Medicine
+    fields = ("name", "dose", "frequency")
+
+
+class InjuryInline(_ReadOnlyRowInline):
+    model = Injury
+    fields = ("body_part", "when", "what_happened", "treatment", "still_troubling")
+
+
+class TestDoneInline(_ReadOnlyRowInline):
+    model = TestDone
+    fields = ("test_type", "done", "when", "where")
+
+
+#: The fields staff may change; everything else on the page is read-only.
+STAFF_EDITABLE_FIELDS = ("status", "staff_note")
+
+
+@admin.register(IntakeSubmission)
+class IntakeSubmissionAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "reference",
+        "full_name",
+        "date_of_birth",
+        "appointment_date",
+        "sent_at",
+        "status",
+        "urgent_column",
+        "sarc_f_column",
+    )
+    list_display_links = ("reference", "full_name")
+    list_filter = (
+        StatusFilter,
+        ("appointment_date", admin.DateFieldListFilter),
+        "has_urgent_signs",
+        SarcFFilter,
+    )
+    search_fields = ("full_name", "reference")
+    search_help_text = _(
+        "Search by name, reference code (K7QP-3MXD) or date of birth (1950-03-14 or 14/03/1950)."
+    )
+    date_hierarchy = "appointment_date"
+    # The queue: soonest appointment first (those without a date last), then oldest sent first.
+    ordering = (F("appointment_date").asc(nulls_last=True), "sent_at")
+    list_per_page = 50
+    show_full_result_count = False  # one COUNT fewer per page
+    actions = ("mark_reviewed", "archive", "export_csv")
+    inlines = (MedicineInline, InjuryInline, TestDoneInline)
+    history_list_display = ("status", "staff_note")
+    save_on_top = True
+
+    fieldsets = (
+        (
+            _("Review"),
+            {
+                "fields": (
+                    "summary_link",
+                    "urgent_signs_list",
+                    "sarc_f_total",
+                    "status",
+                    "staff_note",
+                    ("reviewed_by", "reviewed_at"),
+                    "archived_at",
+                )
+            },
+        ),
+        (
+            _("About the patient and the visit"),
+            {
+                "fields": (
+                    "reference",
+                    "full_name",
+                    "date_of_birth",
+                    "appointment_date",
+                    "clinician",
+                    "visit_reason",
+                    ("created_at", "sent_at", "consent_given_at"),
+                )
+            },
+        ),
+        (
+            _("Symptoms"),
+            {
+                "fields": (
+                    "weakness_regions_labels",
+                    "weakness_side",
+                    ("started_when", "started_details"),
+                    "onset",
+                    "course",
+                    "weakness_score",
+                    "other_symptoms_labels",
+                    "hard_activities_labels",
+                )
+            },
+        ),
+        (
+            _("Quick strength check (SARC-F)"),
+            {
+                "fields": (
+                    "sarc_f_strength",
+                    "sarc_f_walking",
+                    "sarc_f_chair",
+                    "sarc_f_stairs",
+                    "sarc_f_falls",
+                )
+            },
+        ),
+        (
+            _("Medical history"),
+            {
+                "fields": (
+                    "conditions_labels",
+                    "conditions_other",
+                    "family_history",
+                    "surgeries",
+                    "allergies",
+                )
+            },
+        ),
+        (
+            _("Lifestyle"),
+            {
+                "fields": (
+                    "activity_level",
+                    "sitting_hours",
+                    "exercise_days_per_week",
+                    ("recent_immobilisation", "recent_immobilisation_details"),
+                    "alcohol_drinks_per_week",
+                    "appetite",
+                    ("unplanned_weight_loss", "unplanned_weight_loss_amount"),
+                )
+            },
+        ),
+        (
+            _("Questions for the doctor"),
+            {"fields": ("questions", "suggested_questions_labels")},
+        ),
+    )
+
+    # --- What is shown and who may do what ------------------------------------------------------
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).sent()
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = [
+            field
+            for fieldset in self.fieldsets
+            for line in fieldset[1]["fields"]
+            for field in (line if isinstance(line, tuple) else (line,))
+        ]
+        return [field for field in shown if field not in STAFF_EDITABLE_FIELDS]
+
+    def has_add_permission(self, request):
+        return False  # submissions come from patients
+
+    def has_export_permission(self, request) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.export_{opts.model_name}")
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            status = IntakeSubmission.Status
+            kwargs["choices"] = [
+                (s.value, s.label) for s in (status.SENT, status.REVIEWED, status.ARCHIVED)
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        old_status = form.initial.get("status", obj.status)
+        review.record_status_change(obj, old_status=old_status, by=request.user)
+        super().save_model(request, obj, form, change)
+
+    # --- Columns and read-only displays ---------------------------------------------------------
+
+    @admin.display(description=_("Urgent signs"), boolean=True, ordering="has_urgent_signs")
+    def urgent_column(self, obj):
+        return obj.has_urgent_signs
+
+    @admin.display(description=_("SARC-F"), ordering="sarc_f_total")
+    def sarc_f_column(self, obj):
+        if obj.sarc_f_total is None:
+            return "–"
+        if obj.sarc_f_total >= SARC_F_POSITIVE_FROM:
+            return format_html(
+                '<strong class="sarc-f-positive">{} / 10 · {}</strong>',
+                obj.sarc_f_total,
+                _("positive"),
+            )
+        return f"{obj.sarc_f_total} / 10"
+
+    @admin.display(description=_("Visit summary"))
+    def summary_link(self, obj):
+        try:
+            url = reverse("intake:staff_summary", kwargs={"reference": obj.reference})
+        except NoReverseMatch:
+            return _("The printable summary is not available yet.")
+        return format_html(
+            '<a class="button" href="{}">{}</a>', url, _("Open the visit summary to print")
+        )
+
+    @admin.display(description=_("Urgent signs"))
+    def urgent_signs_list(self, obj):
+        reasons = urgent_signs(obj)
+        if not reasons:
+            return _("None in the answers")
+        return format_html(
+            '<ul class="urgent-signs-list">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((reason,) for reason in reasons)),
+        )
+
+    def _labels(self, obj, name):
+        return "; ".join(choice_labels(LIST_FIELD_CHOICES[name], getattr(obj, name))) or "–"
+
+    @admin.display(description=_("where the weakness is"))
+    def weakness_regions_labels(self, obj):
+        return self._labels(obj, "weakness_regions")
+
+    @admin.display(description=_("other symptoms"))
+    def other_symptoms_labels(self, obj):
+        return self._labels(obj, "other_symptoms")
+
+    @admin.display(description=_("daily activities that are hard"))
+    def hard_activities_labels(self, obj):
+        return self._labels(obj, "hard_activities")
+
+    @admin.display(description=_("conditions"))
+    def conditions_labels(self, obj):
+        return self._labels(obj, "conditions")
+
+    @admin.display(description=_("suggested questions ticked"))
+    def suggested_questions_labels(self, obj):
+        return self._labels(obj, "suggested_questions")
+
+    # --- Search: names, reference codes and typed dates of birth --------------------------------
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return results, may_have_duplicates
+        # "k7qp 3mxd" and "K7QP3MXD" find K7QP-3MXD too.
+        results |= queryset.filter(reference=normalise_reference(search_term))
+        dates = parse_typed_date(search_term)
+        if dates:
+            results |= queryset.filter(date_of_birth__in=dates)
+        return results, may_have_duplicates
+
+    # --- Actions --------------------------------------------------------------------------------
+
+    @admin.action(description=_("Mark reviewed"), permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        changed = sum(review.mark_reviewed(s, by=request.user) for s in queryset)
+        self._report(request, changed, len(queryset), _("reviewed"))
+
+    @admin.action(description=_("Archive"), permissions=["change"])
+    def archive(self, request, queryset):
+        changed = sum(review.archive(s, by=request.user) for s in queryset)
+        self._report(request, changed, len(queryset), _("archived"))
+
+    def _report(self, request, changed, selected, state):
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d form marked %(state)s.",
+                "%(count)d forms marked %(state)s.",
+                changed,
+            )
+            % {"count": changed, "state": state},
+            messages.SUCCESS,
+        )
+        if changed < selected:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d form was left as it was (already %(state)s or archived).",
+                    "%(count)d forms were left as they were (already %(state)s or archived).",
+                    selected - changed,
+                )
+                % {"count": selected - changed, "state": state},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Export to CSV"), permissions=["export"])
+    def export_csv(self, request, queryset):
+        filename = f"visit-forms-{timezone.localdate():%Y-%m-%d}.csv"
+        response = StreamingHttpResponse(
+            csv_lines(queryset, exported_by=request.user), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+@admin.register(SummaryView)
+class SummaryViewAdmin(admin.ModelAdmin):
+    """The audit log of staff opening summaries: read-only, for superusers (view permission)."""
+
+    list_display = ("viewed_at", "reference", "username")
+    list_filter = (("viewed_at", admin.DateFieldListFilter),)
+    search_fields = ("reference", "username")
+    date_hierarchy = "viewed_at"
+    list_select_related = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,148 @@
+"""Staff review of sent submissions: the work-queue flags, the status workflow and the history.
+
+`StaffReviewFields` is the part of `IntakeSubmission` that belongs to the clinic rather than the
+patient: two flags computed from the answers (so the admin work queue can filter on them in the
+database), who reviewed the submission and when, when it was archived, and a staff note.
+
+The workflow is sent -> reviewed -> archived (a sent submission may also be archived directly,
+for example a duplicate). Who and when are recorded by these functions, never typed by hand.
+
+The audit trail is django-simple-history, for sent submissions only: a draft is the patient's own
+working copy, kept at most INTAKE_DRAFT_DAYS, and copying every keystroke-step into history
+tables would keep personal data the retention rules mean to remove. Deleting a submission (the
+retention command, or a superuser) deletes its history too, for the same reason; the admin's own
+log keeps who deleted which reference.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+#: The flags refreshed on every save, so a save with `update_fields` keeps them in step too.
+REVIEW_FLAG_FIELDS = ("has_urgent_signs", "sarc_f_total")
+
+
+def _belongs_to_a_draft(instance) -> bool:
+    submission = instance if hasattr(instance, "is_draft") else instance.submission
+    return submission.is_draft
+
+
+class SentOnlyHistoricalRecords(HistoricalRecords):
+    """simple-history that records changes once the submission has been sent, never before."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        if _belongs_to_a_draft(instance):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+
+def refresh_review_flags(submission) -> None:
+    """Recompute `has_urgent_signs` and `sarc_f_total` from the answers (no database access).
+
+    The rules are the intake's own (intake/rules.py: the urgent-signs check from
+    ../shared/reference/urgent-signs.md, and the SARC-F total of Malmstrom & Morley 2013), so
+    the queue flags exactly what the patient was told and the summary shows.
+    """
+    from .rules import sarc_f_score, urgent_signs  # rules imports the models
+
+    submission.has_urgent_signs = bool(urgent_signs(submission))
+    try:
+        submission.sarc_f_total = sarc_f_score(**submission.sarc_f_answers)
+    except ValueError:  # an out-of-range item never passes the form; do not fail a save on it
+        submission.sarc_f_total = None
+
+
+class StaffReviewFields(models.Model):
+    """The clinic's fields on a submission (abstract; `IntakeSubmission` inherits them)."""
+
+    has_urgent_signs = models.BooleanField(
+        _("urgent signs"),
+        default=False,
+        editable=False,
+        db_index=True,
+        help_text=_("The answers match a sign that needs emergency care (computed)."),
+    )
+    sarc_f_total = models.PositiveSmallIntegerField(
+        _("SARC-F total"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("0 to 10; 4 or more is a positive screen. Empty until all five are answered."),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True, editable=False)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
+    staff_note = models.TextField(
+        _("staff note"),
+        max_length=4000,
+        blank=True,
+        help_text=_("For the clinic team only. The patient never sees it."),
+    )
+
+    history = SentOnlyHistoricalRecords(
+        inherit=True,
+        cascade_delete_history=True,
+        excluded_fields=["token_hash"],
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        refresh_review_flags(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, *REVIEW_FLAG_FIELDS}
+        super().save(*args, **kwargs)
+
+
+# --- The status workflow ------------------------------------------------------------------------
+
+
+def record_status_change(submission, *, old_status: str, by, now: datetime | None = None) -> None:
+    """Stamp who and when on a submission whose status just changed (not saved here).
+
+    Entering "reviewed" records the reviewer and time; entering "archived" records the time (the
+    retention command counts an archived submission's age from it).
+    """
+    now = now or timezone.now()
+    status = submission.Status
+    if submission.status == old_status:
+        return
+    if submission.status == status.REVIEWED:
+        submission.reviewed_by = by
+        submission.reviewed_at = now
+    elif submission.status == status.ARCHIVED:
+        submission.archived_at = now
+
+
+def mark_reviewed(submission, *, by, now: datetime | None = None) -> bool:
+    """Sent -> reviewed, recording who and when. Returns False, changing nothing, otherwise."""
+    if submission.status != submission.Status.SENT:
+        return False
+    old_status, submission.status = submission.status, submission.Status.REVIEWED
+    record_status_change(submission, old_status=old_status, by=by, now=now)
+    submission.save()
+    return True
+
+
+def archive(submission, *, by, now: datetime | None = None) -> bool:
+    """Sent or reviewed -> archived. Returns False, changing nothing, for drafts and archived."""
+    if submission.status not in (submission.Status.SENT, submission.Status.REVIEWED):
+        return False
+    old_status, submission.status = submission.status, submission.Status.ARCHIVED
+    record_status_change(submission, old_status=old_status, by=by, now=now)
+    submission.save()
+    return True
