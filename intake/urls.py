@@ -6,4 +6,14 @@ app_name = "intake"
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("step/<int:number>/", views.step, name="step"),
+    path("check-your-answers/", views.review, name="review"),
+    path("sent/", views.sent, name="sent"),
+    path("saved/", views.saved, name="saved"),
+    path("saved/new-link/", views.new_link, name="new_link"),
+    # The token sits after /resume/ so atrophy_site.logging can redact it from log lines.
+    path("resume/<str:token>/", views.resume, name="resume"),
+    path("continue/", views.continue_form, name="continue"),
+    path("new/", views.start_new, name="new"),
+    path("finish/", views.finish, name="finish"),
 ]

@@ -1,5 +1,379 @@
-from django.shortcuts import render
+"""Views for "Prepare for your visit": ten steps, the private link, check and send.
+
+Every page that can show answers is wrapped in `private_page` (no-store, noindex). The browser's
+server-side session says which submission it works on (intake/session.py); URLs never carry the
+token except the one that opens a private link, which redirects at once to a token-free URL.
+"""
+
+import logging
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from atrophy_site.privacy import private_page
+
+from .answers import answers_by_step
+from .forms import MAX_ROWS, SendForm
+from .models import STEP_COUNT, IntakeSubmission
+from .pages import page_for
+from .rules import urgent_signs
+from .session import IntakeSession
+from .steps import STEPS
+from .tokens import (
+    create_submission,
+    find_by_token,
+    record_failed_resume,
+    replace_token,
+    resume_is_blocked,
+    resume_link_for,
+)
+
+logger = logging.getLogger(__name__)
+
+REVIEW_STEP = STEP_COUNT
+#: The step whose answers the urgent-signs rule reads.
+SYMPTOMS_STEP = 2
 
 
+def _step_url(number: int) -> str:
+    if number >= REVIEW_STEP:
+        return reverse("intake:review")
+    return reverse("intake:step", args=[number])
+
+
+def _base_context(request, session: IntakeSession, submission=None, **extra) -> dict:
+    """What every intake page may show: the urgent-signs box when it has just fired."""
+    context = {"submission": submission, "step_count": STEP_COUNT, **extra}
+    if session.pop_urgent() and submission is not None:
+        context["urgent_reasons"] = urgent_signs(submission)
+    return context
+
+
+# --- Start, continue, start again ---------------------------------------------------------------
+
+
+@private_page
+@require_GET
 def start(request):
-    return render(request, "intake/start.html")
+    session = IntakeSession(request)
+    submission = session.submission()
+    return render(request, "intake/start.html", _base_context(request, session, submission))
+
+
+@private_page
+@require_GET
+def continue_form(request):
+    """Where a returning patient picks up: the first step they have not saved yet."""
+    submission = IntakeSession(request).submission()
+    if submission is None:
+        return redirect("intake:start")
+    if not submission.is_draft:
+        return redirect("intake:sent")
+    return redirect(_step_url(submission.first_unfinished_step()))
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def start_new(request):
+    """Start a new form on this browser; asks first when a draft is in progress."""
+    session = IntakeSession(request)
+    submission = session.submission()
+    if request.method == "POST" or submission is None or not submission.is_draft:
+        session.unbind()
+        return redirect("intake:step", number=1)
+    return render(request, "intake/new.html", _base_context(request, session, submission))
+
+
+@private_page
+@require_POST
+def finish(request):
+    """Close a sent form on this browser, so the next person cannot see it."""
+    IntakeSession(request).unbind()
+    messages.success(request, _("Your form is closed on this device."))
+    return redirect("home")
+
+
+# --- The private link ---------------------------------------------------------------------------
+
+
+@private_page
+@require_GET
+def resume(request, token):
+    """Open a private link: bind its submission to this session, then drop the token from the URL.
+
+    Wrong, expired and removed links get the same 404; repeated failures from one address are
+    refused for a while (the count lives in the shared cache).
+    """
+    client = request.META.get("REMOTE_ADDR", "")
+    if resume_is_blocked(client):
+        return render(request, "intake/too_many_attempts.html", status=429)
+    try:
+        submission = find_by_token(token)
+    except Http404:
+        record_failed_resume(client)
+        logger.info("intake resume link not found")
+        return render(request, "intake/link_not_found.html", status=404)
+    session = IntakeSession(request)
+    session.bind(submission)
+    if submission.is_draft:
+        messages.success(
+            request,
+            _("Welcome back. Your answers are here (reference %(reference)s).")
+            % {"reference": submission.reference},
+        )
+    return redirect("intake:continue")
+
+
+@private_page
+@require_GET
+def saved(request):
+    """The "save this link" page: the private link (shown once) and the reference code."""
+    session = IntakeSession(request)
+    submission = session.submission()
+    if submission is None or not submission.is_draft:
+        return redirect("intake:start")
+    token = session.pop_new_token()
+    link = request.build_absolute_uri(resume_link_for(submission, token)) if token else ""
+    try:
+        next_step = int(request.GET.get("next", ""))
+    except ValueError:
+        next_step = submission.first_unfinished_step()
+    next_step = min(max(next_step, 1), REVIEW_STEP)
+    context = _base_context(
+        request,
+        session,
+        submission,
+        link=link,
+        next_url=_step_url(next_step),
+        expires_at=submission.expires_at,
+    )
+    return render(request, "intake/saved.html", context)
+
+
+@private_page
+@require_POST
+def new_link(request):
+    """Replace a lost private link with a new one (the old link stops working)."""
+    session = IntakeSession(request)
+    submission = session.submission()
+    if submission is None or not submission.is_draft:
+        return redirect("intake:start")
+    session.hold_new_token(replace_token(submission))
+    return redirect("intake:saved")
+
+
+# --- Steps 1 to 9 -------------------------------------------------------------------------------
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def step(request, number):
+    step = STEPS.get(number)
+    if step is None:
+        raise Http404
+    if step.kind == "review":
+        return redirect("intake:review")
+    session = IntakeSession(request)
+    submission = session.submission()
+    if submission is None and not step.is_first:
+        messages.info(request, _("Start the form, or open your private link to carry on."))
+        return redirect("intake:start")
+    if request.method == "POST":
+        if submission is not None and not submission.is_draft:
+            messages.info(request, _("You have sent this form, so it cannot be changed now."))
+            return redirect("intake:sent")
+        if request.POST.get("form_reference", "") != (submission.reference if submission else ""):
+            return _other_form(request, session, submission)
+        return _save_step(request, session, step, submission)
+    return _show_step(request, session, step, submission)
+
+
+def _show_step(request, session, step, submission, page=None, status=200):
+    read_only = submission is not None and not submission.is_draft
+    if page is None:
+        unsaved = session.unsaved(step.number) if not read_only else None
+        if unsaved is not None:
+            # Left with Back while it had errors: show the input again, errors and all.
+            page = page_for(step, submission, _querydict(unsaved))
+            page.is_valid()
+        else:
+            kwargs = (
+                {"add_row": request.GET.get("add") == "1"}
+                if step.kind
+                in (
+                    "medicines",
+                    "injuries",
+                )
+                else {}
+            )
+            page = page_for(step, submission, **kwargs)
+    if read_only:
+        page.disable()
+    errors = page.error_list() if page_is_bound(page) else []
+    context = _base_context(
+        request,
+        session,
+        submission,
+        step=step,
+        errors=errors,
+        read_only=read_only,
+        return_to_review=request.GET.get("change") == "1"
+        or request.POST.get("return_to") == "review",
+        previous_url=_step_url(step.number - 1) if step.number > 1 else reverse("intake:start"),
+        next_url=_step_url(step.number + 1),
+        focus_row=request.GET.get("row", ""),
+        **page.context(),
+    )
+    template = {
+        "fields": "intake/step.html",
+        "medicines": "intake/step_rows.html",
+        "injuries": "intake/step_rows.html",
+        "tests": "intake/step_tests.html",
+    }[step.kind]
+    return render(request, template, context, status=status)
+
+
+def page_is_bound(page) -> bool:
+    if hasattr(page, "form"):
+        return page.form.is_bound
+    if hasattr(page, "formset"):
+        return page.formset.is_bound
+    return page.forms[0].is_bound
+
+
+def _save_step(request, session, step, submission):
+    action = request.POST.get("action", "next")
+    page = page_for(step, submission, request.POST)
+    if not page.is_valid():
+        if action == "back":
+            # Back never discards input: keep it (server-side) to show again on return.
+            session.keep_unsaved(step.number, _plain_data(request.POST))
+            return redirect(_step_url(step.number - 1) if step.number > 1 else "intake:start")
+        return _show_step(request, session, step, submission, page=page)
+
+    created = submission is None
+    with transaction.atomic():
+        if created:
+            submission, token = create_submission(**page.cleaned_fields(), steps_completed=[1])
+            session.bind(submission)
+            session.hold_new_token(token)
+        else:
+            submission = session.submission(for_update=True)
+            submission.mark_step_completed(step.number)
+            page.save(submission)
+    session.forget_unsaved(step.number)
+    if step.number == SYMPTOMS_STEP and urgent_signs(submission):
+        session.flag_urgent()
+
+    if action.startswith("remove-"):
+        return redirect(_step_url(step.number))
+    if action == "add":
+        if len(page.rows()) >= MAX_ROWS:
+            messages.warning(request, str(page.formset.too_many) % {"max": MAX_ROWS})
+            return redirect(_step_url(step.number))
+        url = _step_url(step.number) + f"?add=1&row={len(page.rows())}"
+        return redirect(url + f"#{page.prefix}-{len(page.rows())}")
+    if created:
+        return redirect(reverse("intake:saved") + "?next=2")
+    if action == "back":
+        return redirect(_step_url(step.number - 1) if step.number > 1 else "intake:start")
+    if action == "later":
+        return redirect(reverse("intake:saved") + f"?next={step.number}")
+    if request.POST.get("return_to") == "review":
+        return redirect("intake:review")
+    return redirect(_step_url(step.number + 1))
+
+
+def _other_form(request, session, submission):
+    """A page that was showing a different form (another tab, or a form since closed)."""
+    logger.info("intake post refused: page was for another form")
+    context = _base_context(request, session, submission)
+    return render(request, "intake/other_form.html", context, status=409)
+
+
+def _plain_data(data: QueryDict) -> dict[str, list[str]]:
+    return {key: values for key, values in data.lists() if key != "csrfmiddlewaretoken"}
+
+
+def _querydict(data: dict[str, list[str]]) -> QueryDict:
+    result = QueryDict(mutable=True)
+    for key, values in data.items():
+        result.setlist(key, values)
+    return result
+
+
+# --- Step 10: check and send; the confirmation ----------------------------------------------------
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def review(request):
+    session = IntakeSession(request)
+    submission = session.submission()
+    if submission is None:
+        return redirect("intake:start")
+    read_only = not submission.is_draft
+    form = SendForm()
+    errors = []
+    if request.method == "POST":
+        if read_only:
+            return redirect("intake:sent")
+        if request.POST.get("form_reference", "") != submission.reference:
+            return _other_form(request, session, submission)
+        form = SendForm(request.POST)
+        if form.is_valid() and 1 in submission.steps_completed:
+            _send(submission)
+            session.forget_unsaved(REVIEW_STEP)
+            session.allow_sent_view()
+            return redirect("intake:sent")
+        errors = form.error_list()
+        if 1 not in submission.steps_completed:
+            errors.insert(0, ("step-1", _("Answer the questions about you before you send")))
+    context = _base_context(
+        request,
+        session,
+        submission,
+        step=STEPS[REVIEW_STEP],
+        steps=answers_by_step(submission),
+        form=form,
+        errors=errors,
+        read_only=read_only,
+        previous_url=_step_url(REVIEW_STEP - 1),
+    )
+    context.setdefault("urgent_reasons", urgent_signs(submission))
+    return render(request, "intake/review.html", context)
+
+
+def _send(submission: IntakeSubmission) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        locked = IntakeSubmission.objects.select_for_update().get(pk=submission.pk)
+        if not locked.is_draft:
+            return
+        locked.status = IntakeSubmission.Status.SENT
+        locked.sent_at = now
+        locked.consent_given_at = now
+        locked.mark_step_completed(REVIEW_STEP)
+        locked.save(
+            update_fields=["status", "sent_at", "consent_given_at", "steps_completed", "updated_at"]
+        )
+    logger.info("intake submission sent")
+
+
+@private_page
+@require_GET
+def sent(request):
+    """The confirmation: reference code in a panel, what happens next."""
+    session = IntakeSession(request)
+    submission = session.submission()
+    if submission is None or submission.is_draft:
+        return redirect("intake:start")
+    context = _base_context(request, session, submission)
+    context.setdefault("urgent_reasons", urgent_signs(submission))
+    return render(request, "intake/sent.html", context)

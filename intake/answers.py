@@ -1,0 +1,304 @@
+"""A submission's answers as labelled, human-readable text, grouped by step.
+
+Used by the "Check your answers" page; plain data, so the visit summary can reuse it.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .models import (
+    ActivityLevel,
+    Appetite,
+    BodyRegion,
+    Condition,
+    Course,
+    HardActivity,
+    Injury,
+    IntakeSubmission,
+    Onset,
+    OtherSymptom,
+    Side,
+    StartedWhen,
+    SuggestedQuestion,
+    TestDone,
+    YesNo,
+    YesNoNotSure,
+)
+from .rules import SARC_F_POSITIVE_FROM, sarc_f_positive, sarc_f_score
+from .steps import STEPS
+
+
+@dataclass
+class Answer:
+    label: str
+    value: str | list[str]  # "" or [] when not answered
+
+    @property
+    def is_list(self) -> bool:
+        return isinstance(self.value, list)
+
+
+@dataclass
+class Group:
+    """A repeating row (one medicine, one injury, one test) and its answers."""
+
+    title: str
+    answers: list[Answer]
+
+
+@dataclass
+class StepAnswers:
+    number: int
+    title: str
+    completed: bool
+    answers: list[Answer] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    empty_groups_text: str = ""
+
+
+def label_of(choices, code: str) -> str:
+    """The label of a stored choice code, or the code itself if it is no longer offered."""
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
+
+
+def labels_of(choices, codes) -> list[str]:
+    return [label_of(choices, code) for code in codes or ()]
+
+
+def _date(value) -> str:
+    return date_format(value, "j F Y") if value else ""
+
+
+def _number(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _sarc_f_answer(value: int | None, answers: list[str]) -> str:
+    return "" if value is None else f"{answers[value]} ({value})"
+
+
+def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
+    """Every answer of steps 1 to 9, labelled as the patient saw the questions."""
+    s = submission
+    done = set(s.steps_completed)
+
+    def step(number, answers=None, groups=None, empty_groups_text=""):
+        return StepAnswers(
+            number=number,
+            title=str(STEPS[number].title),
+            completed=number in done,
+            answers=answers or [],
+            groups=groups or [],
+            empty_groups_text=empty_groups_text,
+        )
+
+    none_some_lot = [_("None"), _("Some"), _("A lot, or unable")]
+    score = sarc_f_score(**s.sarc_f_answers)
+    if score is None:
+        total = ""
+    elif sarc_f_positive(score):
+        total = _(
+            "%(score)s out of 10. A total of %(limit)s or more suggests the doctor checks your "
+            "muscle strength and size. It is not a diagnosis."
+        ) % {"score": score, "limit": SARC_F_POSITIVE_FROM}
+    else:
+        total = _("%(score)s out of 10.") % {"score": score}
+
+    medicines = list(s.medicines.all())
+    injuries = list(s.injuries.all())
+    tests = list(s.tests_done.all())
+
+    return [
+        step(
+            1,
+            [
+                Answer(_("Full name"), s.full_name),
+                Answer(_("Date of birth"), _date(s.date_of_birth)),
+                Answer(_("Appointment date"), _date(s.appointment_date)),
+                Answer(_("Doctor or clinician"), s.clinician),
+                Answer(_("Main reason for your visit"), s.visit_reason),
+            ],
+        ),
+        step(
+            2,
+            [
+                Answer(_("Where"), labels_of(BodyRegion, s.weakness_regions)),
+                Answer(_("Which side"), label_of(Side, s.weakness_side) if s.weakness_side else ""),
+                Answer(
+                    _("When it started"),
+                    ", ".join(
+                        p
+                        for p in (
+                            label_of(StartedWhen, s.started_when) if s.started_when else "",
+                            s.started_details,
+                        )
+                        if p
+                    ),
+                ),
+                Answer(_("Suddenly or slowly"), label_of(Onset, s.onset) if s.onset else ""),
+                Answer(
+                    _("Getting worse or better"), label_of(Course, s.course) if s.course else ""
+                ),
+                Answer(
+                    _("How strong the weakness is"),
+                    _("%(score)s out of 10") % {"score": s.weakness_score}
+                    if s.weakness_score is not None
+                    else "",
+                ),
+                Answer(_("Other symptoms"), labels_of(OtherSymptom, s.other_symptoms)),
+                Answer(_("Hard daily activities"), labels_of(HardActivity, s.hard_activities)),
+            ],
+        ),
+        step(
+            3,
+            [
+                Answer(
+                    _("Lifting and carrying 10 pounds (4.5 kg)"),
+                    _sarc_f_answer(s.sarc_f_strength, none_some_lot),
+                ),
+                Answer(
+                    _("Walking across a room"),
+                    _sarc_f_answer(
+                        s.sarc_f_walking, [_("None"), _("Some"), _("A lot, use aids, or unable")]
+                    ),
+                ),
+                Answer(
+                    _("Moving from a chair or bed"),
+                    _sarc_f_answer(
+                        s.sarc_f_chair, [_("None"), _("Some"), _("A lot, or unable without help")]
+                    ),
+                ),
+                Answer(
+                    _("Climbing a flight of 10 stairs"),
+                    _sarc_f_answer(s.sarc_f_stairs, none_some_lot),
+                ),
+                Answer(
+                    _("Falls in the past year"),
+                    _sarc_f_answer(
+                        s.sarc_f_falls, [_("None"), _("1 to 3 falls"), _("4 or more falls")]
+                    ),
+                ),
+                Answer(_("Total"), total),
+            ],
+        ),
+        step(
+            4,
+            [
+                Answer(
+                    _("Conditions"),
+                    [
+                        s.conditions_other
+                        if code == Condition.OTHER and s.conditions_other
+                        else label_of(Condition, code)
+                        for code in s.conditions
+                    ],
+                ),
+                Answer(_("Family history of muscle or nerve disease"), s.family_history),
+                Answer(_("Operations"), s.surgeries),
+                Answer(_("Allergies"), s.allergies),
+            ],
+        ),
+        step(
+            5,
+            groups=[
+                Group(
+                    m.name,
+                    [Answer(_("Dose"), m.dose), Answer(_("How often"), m.frequency)],
+                )
+                for m in medicines
+            ],
+            empty_groups_text=_("No medicines listed."),
+        ),
+        step(
+            6,
+            groups=[
+                Group(
+                    i.body_part,
+                    [
+                        Answer(_("When"), i.when),
+                        Answer(_("What happened"), i.what_happened),
+                        Answer(_("Treatment"), i.treatment),
+                        Answer(
+                            _("Still troubling you"),
+                            label_of(Injury.StillTroubling, i.still_troubling)
+                            if i.still_troubling
+                            else "",
+                        ),
+                    ],
+                )
+                for i in injuries
+            ],
+            empty_groups_text=_("No injuries listed."),
+        ),
+        step(
+            7,
+            [
+                Answer(
+                    _("Activity"),
+                    label_of(ActivityLevel, s.activity_level) if s.activity_level else "",
+                ),
+                Answer(_("Hours sitting or lying down a day"), _number(s.sitting_hours)),
+                Answer(_("Days a week you exercise"), _number(s.exercise_days_per_week)),
+                Answer(
+                    _("Bed rest, cast or brace in the last 6 months"),
+                    ", ".join(
+                        p
+                        for p in (
+                            label_of(YesNo, s.recent_immobilisation)
+                            if s.recent_immobilisation
+                            else "",
+                            s.recent_immobilisation_details,
+                        )
+                        if p
+                    ),
+                ),
+                Answer(_("Alcoholic drinks a week"), _number(s.alcohol_drinks_per_week)),
+                Answer(_("Appetite"), label_of(Appetite, s.appetite) if s.appetite else ""),
+                Answer(
+                    _("Weight loss without trying"),
+                    ", ".join(
+                        p
+                        for p in (
+                            label_of(YesNoNotSure, s.unplanned_weight_loss)
+                            if s.unplanned_weight_loss
+                            else "",
+                            s.unplanned_weight_loss_amount,
+                        )
+                        if p
+                    ),
+                ),
+            ],
+        ),
+        step(
+            8,
+            groups=[
+                Group(
+                    label_of(TestDone.TestType, t.test_type),
+                    [
+                        Answer(
+                            _("Had this test"), label_of(YesNoNotSure, t.done) if t.done else ""
+                        ),
+                        Answer(_("When"), t.when),
+                        Answer(_("Where"), t.where),
+                    ],
+                )
+                for t in tests
+            ],
+            empty_groups_text=_("No tests listed."),
+        ),
+        step(
+            9,
+            [
+                Answer(
+                    _("Questions you ticked"),
+                    labels_of(SuggestedQuestion, s.suggested_questions),
+                ),
+                Answer(_("Your own questions"), s.questions),
+            ],
+        ),
+    ]

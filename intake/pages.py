@@ -1,0 +1,213 @@
+"""The form(s) on each kind of step page, behind one small interface the step view uses.
+
+    page = page_for(step, submission, data)   # data=None shows the saved answers
+    page.is_valid(); page.save(submission); page.error_list(); page.context()
+
+A "fields" step edits columns of the submission (one ModelForm); "medicines" and "injuries" are
+rows with Add another and Remove buttons that work without JavaScript; "tests" is one small form
+per kind of test.
+"""
+
+from django.db import transaction
+from django.http import QueryDict
+
+from . import forms
+from .models import Injury, IntakeSubmission, Medicine, TestDone
+
+
+class FieldsPage:
+    def __init__(self, step, submission, data=None):
+        self.step = step
+        self.form = step.form_class(data=data, instance=submission or IntakeSubmission())
+
+    def is_valid(self) -> bool:
+        return self.form.is_valid()
+
+    def cleaned_fields(self) -> dict:
+        return {name: self.form.cleaned_data[name] for name in self.form.Meta.fields}
+
+    def save(self, submission: IntakeSubmission) -> None:
+        self.form.save_step(submission)
+
+    def error_list(self):
+        return self.form.error_list()
+
+    def disable(self) -> None:
+        for field in self.form.fields.values():
+            field.disabled = True
+
+    def context(self) -> dict:
+        # "(optional)" only means something beside questions that must be answered.
+        required = any(field.required for field in self.form.fields.values())
+        return {"form": self.form, "mark_optional": required}
+
+
+class RowsPage:
+    """Medicines or injuries: any number of rows, up to forms.MAX_ROWS."""
+
+    model = None
+    fields: tuple[str, ...] = ()
+    related_name = ""
+    formset_factory = None
+    prefix = ""
+
+    def __init__(self, step, submission, data=None, *, add_row=False):
+        self.step = step
+        initial = []
+        if submission is not None and submission.pk:
+            initial = list(getattr(submission, self.related_name).values(*self.fields))
+        self.saved_count = len(initial)
+        self.removed = None
+        if data is not None:
+            data, self.removed = _without_removed_row(data, self.prefix)
+            self.formset = type(self).formset_factory(data=data)
+        else:
+            if add_row or not initial:
+                initial.append({})
+            self.formset = type(self).formset_factory(initial=initial)
+            # Rows shown from the database are not "extra": keep them all on the page.
+
+    @property
+    def row_count(self) -> int:
+        return len(self.formset.forms)
+
+    def is_valid(self) -> bool:
+        return self.formset.is_valid()
+
+    def rows(self) -> list[dict]:
+        return self.formset.filled_rows()
+
+    def save(self, submission: IntakeSubmission) -> None:
+        rows = self.rows()
+        with transaction.atomic():
+            getattr(submission, self.related_name).all().delete()
+            self.model.objects.bulk_create(
+                self.model(submission=submission, position=index, **row)
+                for index, row in enumerate(rows)
+            )
+            submission.save(update_fields=["steps_completed", "updated_at"])
+
+    def error_list(self):
+        return self.formset.error_list()
+
+    def disable(self) -> None:
+        for form in self.formset.forms:
+            for field in form.fields.values():
+                field.disabled = True
+
+    def context(self) -> dict:
+        return {
+            "formset": self.formset,
+            "max_rows": forms.MAX_ROWS,
+            "at_limit": self.row_count >= forms.MAX_ROWS,
+        }
+
+
+class MedicinesPage(RowsPage):
+    model = Medicine
+    fields = ("name", "dose", "frequency")
+    related_name = "medicines"
+    formset_factory = staticmethod(forms.medicine_formset)
+    prefix = "medicine"
+
+
+class InjuriesPage(RowsPage):
+    model = Injury
+    fields = ("body_part", "when", "what_happened", "treatment", "still_troubling")
+    related_name = "injuries"
+    formset_factory = staticmethod(forms.injury_formset)
+    prefix = "injury"
+
+
+class TestsPage:
+    def __init__(self, step, submission, data=None):
+        self.step = step
+        existing = {}
+        if submission is not None and submission.pk:
+            existing = {row.test_type: row for row in submission.tests_done.all()}
+        self.forms = []
+        for test_type in TestDone.TestType.values:
+            row = existing.get(test_type)
+            initial = {"done": row.done, "when": row.when, "where": row.where} if row else None
+            self.forms.append(forms.TestDoneForm(data=data, initial=initial, test_type=test_type))
+
+    def is_valid(self) -> bool:
+        return all([form.is_valid() for form in self.forms])
+
+    def save(self, submission: IntakeSubmission) -> None:
+        order = list(TestDone.TestType.values)
+        with transaction.atomic():
+            for form in self.forms:
+                if form.has_answer():
+                    TestDone.objects.update_or_create(
+                        submission=submission,
+                        test_type=form.test_type,
+                        defaults={
+                            "position": order.index(form.test_type),
+                            "done": form.cleaned_data["done"],
+                            "when": form.cleaned_data["when"],
+                            "where": form.cleaned_data["where"],
+                        },
+                    )
+                else:
+                    submission.tests_done.filter(test_type=form.test_type).delete()
+            submission.save(update_fields=["steps_completed", "updated_at"])
+
+    def error_list(self):
+        items = []
+        for form in self.forms:
+            items.extend(form.error_list())
+        return items
+
+    def disable(self) -> None:
+        for form in self.forms:
+            for field in form.fields.values():
+                field.disabled = True
+
+    def context(self) -> dict:
+        return {"test_forms": self.forms}
+
+
+PAGES = {
+    "fields": FieldsPage,
+    "medicines": MedicinesPage,
+    "injuries": InjuriesPage,
+    "tests": TestsPage,
+}
+
+
+def page_for(step, submission, data=None, **kwargs):
+    return PAGES[step.kind](step, submission, data, **kwargs)
+
+
+def _without_removed_row(data: QueryDict, prefix: str) -> tuple[QueryDict, int | None]:
+    """If the patient pressed a row's Remove button, the posted rows without that one.
+
+    The Remove buttons post `action=remove-<index>`; the rows after it move up one place, so the
+    formset sees a plain list of rows and the patient's other input stays as typed.
+    """
+    action = data.get("action", "")
+    if not action.startswith("remove-") or not action[len("remove-") :].isdigit():
+        return data, None
+    removed = int(action[len("remove-") :])
+    total_key = f"{prefix}-TOTAL_FORMS"
+    try:
+        total = int(data.get(total_key, "0"))
+    except ValueError:
+        return data, None
+    if not 0 <= removed < total:
+        return data, None
+    result = QueryDict(mutable=True)
+    row_prefix = f"{prefix}-"
+    for key, values in data.lists():
+        if key.startswith(row_prefix) and key[len(row_prefix) :].split("-", 1)[0].isdigit():
+            index_text, rest = key[len(row_prefix) :].split("-", 1)
+            index = int(index_text)
+            if index == removed:
+                continue
+            new_index = index - 1 if index > removed else index
+            result.setlist(f"{row_prefix}{new_index}-{rest}", values)
+        else:
+            result.setlist(key, values)
+    result[total_key] = str(total - 1)
+    return result, removed

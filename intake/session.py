@@ -1,0 +1,104 @@
+"""Which submission this browser is working on, kept in the server-side session.
+
+The session (database-backed, see settings) holds only ids and flags, never answers, except the
+raw input of a step the patient left with Back before fixing its errors (so nothing typed is
+lost), and a freshly issued private token until the page that shows it once has been displayed.
+
+One browser works on one submission at a time. Opening a private link binds that submission,
+"Start a new form" unbinds it (after the patient confirms), and sending it turns the binding
+into a read-only view that lapses after `SENT_VIEW_LIFETIME`, so the next person at a shared
+computer does not find the previous patient's answers. Every form also carries the reference of
+the submission it was shown for; a page left open in another tab that was showing a different
+form is refused instead of saving into the wrong one (see views.step).
+"""
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from .models import IntakeSubmission
+from .tokens import is_reachable
+
+SENT_VIEW_LIFETIME = timedelta(hours=1)
+
+_ID = "intake_submission_id"
+_SENT_VIEW_UNTIL = "intake_sent_view_until"
+_NEW_TOKEN = "intake_new_token"  # noqa: S105 (a session key, not a secret)
+_UNSAVED = "intake_unsaved"
+_URGENT = "intake_show_urgent"
+
+
+class IntakeSession:
+    def __init__(self, request):
+        self.request = request
+        self.session = request.session
+        self._cached: IntakeSubmission | None = None
+
+    def bind(self, submission: IntakeSubmission) -> None:
+        """Make `submission` this browser's form, in a fresh session key (no fixation)."""
+        self.unbind()
+        self.session.cycle_key()
+        self.session[_ID] = submission.pk
+        if not submission.is_draft:
+            self.allow_sent_view()
+        self._cached = submission
+
+    def unbind(self) -> None:
+        for key in (_ID, _SENT_VIEW_UNTIL, _NEW_TOKEN, _UNSAVED, _URGENT):
+            self.session.pop(key, None)
+        self._cached = None
+
+    def allow_sent_view(self) -> None:
+        until = timezone.now() + SENT_VIEW_LIFETIME
+        self.session[_SENT_VIEW_UNTIL] = until.isoformat()
+
+    def submission(self, *, for_update: bool = False) -> IntakeSubmission | None:
+        """The bound submission, or None (and unbound) when it has gone, expired or lapsed."""
+        if self._cached is not None and not for_update:
+            return self._cached
+        pk = self.session.get(_ID)
+        if pk is None:
+            return None
+        queryset = IntakeSubmission.objects.all()
+        if for_update:
+            queryset = queryset.select_for_update()
+        submission = queryset.filter(pk=pk).first()
+        if submission is None or not is_reachable(submission) or self._sent_view_lapsed(submission):
+            self.unbind()
+            return None
+        self._cached = submission
+        return submission
+
+    def _sent_view_lapsed(self, submission: IntakeSubmission) -> bool:
+        if submission.is_draft:
+            return False
+        until = self.session.get(_SENT_VIEW_UNTIL)
+        return until is None or timezone.now() >= datetime.fromisoformat(until)
+
+    # A freshly issued token, shown once on the "save this link" page and then forgotten.
+    def hold_new_token(self, token: str) -> None:
+        self.session[_NEW_TOKEN] = token
+
+    def pop_new_token(self) -> str | None:
+        return self.session.pop(_NEW_TOKEN, None)
+
+    # Input of a step left with Back while it had errors: shown again, with its errors, on return.
+    def keep_unsaved(self, step: int, data: dict[str, list[str]]) -> None:
+        unsaved = self.session.get(_UNSAVED, {})
+        unsaved[str(step)] = data
+        self.session[_UNSAVED] = unsaved
+
+    def unsaved(self, step: int) -> dict[str, list[str]] | None:
+        return self.session.get(_UNSAVED, {}).get(str(step))
+
+    def forget_unsaved(self, step: int) -> None:
+        unsaved = self.session.get(_UNSAVED, {})
+        if unsaved.pop(str(step), None) is not None:
+            self.session[_UNSAVED] = unsaved
+
+    # The urgent-signs box opens the next page after the answers that set it off.
+    def flag_urgent(self) -> None:
+        self.session[_URGENT] = True
+
+    def pop_urgent(self) -> bool:
+        return bool(self.session.pop(_URGENT, False))
