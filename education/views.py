@@ -1,5 +1,6 @@
 """The Learn pages: the index, one page per topic, the glossary and search."""
 
+from django.contrib import admin
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -60,7 +61,9 @@ def topic_detail(request, slug):
         slug=slug,
     )
     preview = not topic.published
-    if preview and not request.user.is_staff:
+    # Drafts are for the people who may use the admin (active staff, signed in with their second
+    # factor when that is required), the same rule as the admin site itself.
+    if preview and not admin.site.has_permission(request):
         raise Http404
     response = render(
         request,

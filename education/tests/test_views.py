@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from education.models import GlossaryTerm, Topic
 from education.search import normalise_query, query_words
+from tests.staff import make_staff_user, sign_in_verified
 
 from .factories import GlossaryTermFactory, SectionFactory, SourceFactory, TopicFactory
 
@@ -14,12 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff_client(client, django_user_model):
-    staff = django_user_model.objects.create_user(
-        username="editor", password="a-long-test-password", is_staff=True
-    )
-    client.force_login(staff)
-    return client
+def staff_client(client):
+    """A staff member signed in with a password and a second factor, as the admin asks."""
+    return sign_in_verified(client, make_staff_user("editor", clinic_staff=False))
 
 
 def test_index_groups_topics_by_category_in_reading_order_with_the_urgent_box(client):
@@ -73,6 +71,13 @@ def test_unpublished_topic_is_a_404_for_the_public(client, django_user_model):
     assert client.get("/learn/draft/").status_code == 404
     patient = django_user_model.objects.create_user(username="patient", password="x" * 20)
     client.force_login(patient)
+    assert client.get("/learn/draft/").status_code == 404
+
+
+def test_staff_without_their_second_factor_cannot_preview(client, settings):
+    settings.ADMIN_REQUIRE_2FA = True
+    TopicFactory(slug="draft", published=False)
+    client.force_login(make_staff_user("half-signed-in", clinic_staff=False))
     assert client.get("/learn/draft/").status_code == 404
 
 
