@@ -1,0 +1,329 @@
+"""Load test with nothing lost: many patients fill in the whole intake at once.
+
+Starts gunicorn (several workers, DEBUG off) on loopback against a fresh database, then drives
+N virtual patients, C at a time, through every step of "Prepare for your visit" as a browser
+would (GET the page, fill the form, POST with its CSRF token, follow the redirect), each adding
+two medicines and two injuries, and sending. Afterwards it checks in the database that every
+patient who was told "sent" is there exactly once, sent, with every row; and reports throughput,
+p50/p95 latency and errors. Zero lost and zero 5xx is the bar; the exit code says whether it held.
+
+    .venv/bin/python bench/load.py                      # 500 patients, 50 at once, SQLite
+    .venv/bin/python bench/load.py --smoke              # 20 patients, 10 at once (CI)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/atrophy_load .venv/bin/python bench/load.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from html.parser import HTMLParser
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (  # noqa: E402
+    BASE_DIR,
+    Timings,
+    gunicorn,
+    machine_description,
+    prepare_database,
+    server_environment,
+)
+
+MEDICINES = [("Prednisolone", "5 mg", "Once a day"), ("Atorvastatin", "20 mg", "At night")]
+INJURIES = [
+    ("Left knee", "2019", "Fell off a ladder", "Physiotherapy"),
+    ("Right wrist", "Last spring", "Slipped on ice", "A cast for six weeks"),
+]
+
+
+class FormParser(HTMLParser):
+    """Collects the fields of the page's main form (the one that posts to the page itself)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._form: dict | None = None
+        self._textarea: str | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method", "get").lower() == "post"):
+            self._form = {"action": a.get("action", ""), "fields": [], "buttons": []}
+            self.forms.append(self._form)
+        if self._form is None:
+            return
+        if tag == "input":
+            self._form["fields"].append(
+                {
+                    "name": a.get("name"),
+                    "type": (a.get("type") or "text").lower(),
+                    "value": a.get("value", ""),
+                    "checked": "checked" in a,
+                }
+            )
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self._form["fields"].append({"name": self._textarea, "type": "textarea", "value": ""})
+        elif tag == "select":
+            self._select = a.get("name")
+            self._form["fields"].append({"name": self._select, "type": "select", "value": ""})
+        elif tag == "option" and self._select:
+            field = self._form["fields"][-1]
+            if "selected" in a or not field.get("seen_option"):
+                field["value"] = a.get("value", "")
+            field["seen_option"] = True
+        elif tag == "button" and a.get("name"):
+            self._form["buttons"].append((a["name"], a.get("value", "")))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "textarea":
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data):
+        if self._textarea and self._form:
+            self._form["fields"][-1]["value"] += data
+
+
+def fill(fields: list[dict], patient: str) -> list[tuple[str, str]]:
+    """Answer every question sensibly: keep what is there, pick the first option of each group."""
+    answers = {
+        "full_name": patient,
+        "date_of_birth_0": "3",
+        "date_of_birth_1": "7",
+        "date_of_birth_2": "1950",
+        "visit_reason": "My legs feel weaker on the stairs.",
+        "weakness_score": "6",
+        "questions": "Which exercises are safe for me?",
+        "sitting_hours": "6",
+        "exercise_days_per_week": "2",
+        "alcohol_drinks_per_week": "3",
+    }
+    data: list[tuple[str, str]] = []
+    seen_groups: set[str] = set()
+    for field in fields:
+        name, kind = field.get("name"), field.get("type")
+        if not name or kind in {"submit", "button", "image", "reset"}:
+            continue
+        if kind in {"radio", "checkbox"}:
+            if field.get("checked") or (name not in seen_groups and name != "consent"):
+                data.append((name, field["value"]))
+                seen_groups.add(name)
+            elif name == "consent":
+                data.append((name, field["value"] or "on"))
+            continue
+        value = field.get("value", "")
+        suffix = name.rsplit("-", 1)[-1]
+        if name in answers:
+            value = answers[name]
+        elif "-" in name and suffix in {
+            "name",
+            "dose",
+            "frequency",
+            "body_part",
+            "when",
+            "what_happened",
+            "treatment",
+        }:
+            index = int(name.split("-")[1]) if name.split("-")[1].isdigit() else 0
+            if suffix in {"name", "dose", "frequency"} and index < len(MEDICINES):
+                value = value or MEDICINES[index][("name", "dose", "frequency").index(suffix)]
+            elif index < len(INJURIES) and suffix != "name":
+                columns = ("body_part", "when", "what_happened", "treatment")
+                if suffix in columns:
+                    value = value or INJURIES[index][columns.index(suffix)]
+        data.append((name, value))
+    return data
+
+
+class Patient:
+    """One virtual patient with their own cookie jar (their own browser)."""
+
+    def __init__(self, base_url: str, number: int, timings: Timings, lock: threading.Lock):
+        self.base_url = base_url
+        self.name = f"Load Patient {number:05d}"
+        self.timings = timings
+        self.lock = lock
+        jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def request(self, path: str, data: list[tuple[str, str]] | None = None) -> tuple[str, str]:
+        url = urllib.parse.urljoin(self.base_url, path)
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        headers = {"Referer": url}
+        start = time.perf_counter()
+        try:
+            with self.opener.open(
+                urllib.request.Request(url, data=body, headers=headers),  # noqa: S310 (http only)
+                timeout=60,
+            ) as response:
+                html = response.read().decode()
+                final = response.geturl()
+        except urllib.error.HTTPError as error:
+            with self.lock:
+                self.timings.latencies.append(time.perf_counter() - start)
+                if error.code >= 500:
+                    self.timings.server_errors += 1
+                else:
+                    self.timings.errors += 1
+            raise
+        with self.lock:
+            self.timings.latencies.append(time.perf_counter() - start)
+        return html, final
+
+    def post_form(self, html: str, url: str, action: str | None) -> tuple[str, str]:
+        """Submit the page's form: the step form (with its `action` button) or the only one."""
+        parser = FormParser()
+        parser.feed(html)
+        if action is None:
+            form = next(f for f in parser.forms if "consent" in {x["name"] for x in f["fields"]})
+            data = fill(form["fields"], self.name)
+        else:
+            form = next(f for f in parser.forms if any(b[0] == "action" for b in f["buttons"]))
+            data = fill(form["fields"], self.name) + [("action", action)]
+        return self.request(form["action"] or url, data)
+
+    def run(self) -> bool:
+        """Fill in every step and send. True when the confirmation page was reached."""
+        html, url = self.request("/prepare/step/1/")
+        for _ in range(40):  # ten steps, two "add another" and the check page, with margin
+            path = urllib.parse.urlparse(url).path
+            if path.startswith("/prepare/sent"):
+                return True
+            parser = FormParser()
+            parser.feed(html)
+            buttons = {b for f in parser.forms for b in f["buttons"]}
+            if ("action", "add") in buttons and self._rows(parser) < 2:
+                html, url = self.post_form(html, url, "add")
+            elif ("action", "next") in buttons:
+                html, url = self.post_form(html, url, "next")
+            elif path.startswith("/prepare/check-your-answers"):
+                html, url = self.post_form(html, url, None)
+            else:
+                # A page without a step form (e.g. "your answers are saved"): go on.
+                html, url = self.request("/prepare/continue/")
+        return False
+
+    @staticmethod
+    def _rows(parser: FormParser) -> int:
+        names = {
+            f["name"]
+            for form in parser.forms
+            for f in form["fields"]
+            if f.get("name", "") and f["name"].endswith(("-name", "-body_part"))
+        }
+        return len(names)
+
+
+def verify(env: dict[str, str], names: list[str]) -> dict:
+    """Ask the database: is every sent patient there exactly once, sent, with every row?"""
+    code = f"""
+import json
+from django.db.models import Count
+from intake.models import IntakeSubmission
+names = {names!r}
+rows = (IntakeSubmission.objects.filter(full_name__in=names)
+        .values("full_name", "status")
+        .annotate(m=Count("medicines", distinct=True), i=Count("injuries", distinct=True)))
+print(json.dumps(list(rows)))
+"""
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(BASE_DIR / "manage.py"), "shell", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = json.loads(result.stdout.strip().splitlines()[-1])
+    by_name: dict[str, list[dict]] = {}
+    for row in rows:
+        by_name.setdefault(row["full_name"], []).append(row)
+    missing = [n for n in names if n not in by_name]
+    duplicated = [n for n, r in by_name.items() if len(r) > 1]
+    incomplete = [
+        n
+        for n, r in by_name.items()
+        if r[0]["status"] != "sent" or r[0]["m"] != len(MEDICINES) or r[0]["i"] != len(INJURIES)
+    ]
+    return {"missing": missing, "duplicated": duplicated, "incomplete": incomplete}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--patients", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--smoke", action="store_true", help="20 patients, 10 at once")
+    args = parser.parse_args()
+    if args.smoke:
+        args.patients, args.concurrency = 20, 10
+
+    workdir = Path(tempfile.mkdtemp(prefix="atrophy-load-"))
+    database_url = os.environ.get("DATABASE_URL", f"sqlite:///{workdir / 'load.sqlite3'}")
+    env = server_environment(database_url, workdir)
+    prepare_database(env)
+    timings, lock = Timings(), threading.Lock()
+    sent: list[str] = []
+    failed: list[str] = []
+
+    with gunicorn(env, args.workers) as base_url:
+
+        def one(number: int) -> None:
+            patient = Patient(base_url, number, timings, lock)
+            try:
+                ok = patient.run()
+            except (urllib.error.URLError, OSError, StopIteration) as error:
+                ok = False
+                print(f"{patient.name}: {error!r}", file=sys.stderr)
+            with lock:
+                (sent if ok else failed).append(patient.name)
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+            list(pool.map(one, range(args.patients)))
+        timings.elapsed = time.perf_counter() - started
+
+    check = verify(env, sent)
+    engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    print(
+        f"{engine}: {args.patients} patients, {args.concurrency} at once, gunicorn "
+        f"{args.workers} workers; {machine_description()}"
+    )
+    print(
+        f"sent {len(sent)}, failed {len(failed)}; requests {timings.requests} in "
+        f"{timings.elapsed:.1f} s = {timings.throughput:.0f}/s; p50 "
+        f"{timings.percentile(50) * 1000:.0f} ms, p95 {timings.percentile(95) * 1000:.0f} ms; "
+        f"4xx {timings.errors}, 5xx {timings.server_errors}"
+    )
+    print(
+        f"lost {len(check['missing'])}, duplicated {len(check['duplicated'])}, "
+        f"incomplete {len(check['incomplete'])}"
+    )
+    ok = (
+        not failed
+        and timings.server_errors == 0
+        and not any(check.values())
+        and len(sent) == args.patients
+    )
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
