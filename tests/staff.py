@@ -18,7 +18,7 @@ def make_staff_user(username="nurse", *, clinic_staff=True, superuser=False, **e
     if superuser:
         user = User.objects.create_superuser(username, f"{username}@example.org", PASSWORD)
     else:
-        user = User.objects.create_user(username, password=PASSWORD, is_staff=True, **extra)
+        user = User.objects.create_user(username, password=PASSWORD, **{"is_staff": True, **extra})
     if clinic_staff and not superuser:
         user.groups.add(Group.objects.get(name=CLINIC_STAFF))
     return user
