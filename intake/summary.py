@@ -20,7 +20,6 @@ from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.dispatch import Signal
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -56,6 +55,8 @@ class Answer:
     value: str = ""
     items: tuple[str, ...] = ()
     multiline: bool = False
+    #: Show `items` one under another (whole sentences) rather than on one line.
+    bulleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,11 +217,6 @@ def summary_link_expired(submission: IntakeSubmission, now=None) -> bool:
 # --- Labels -------------------------------------------------------------------------------------
 
 
-def _label(field_name: str) -> str:
-    """The form's own wording for a field (its verbose name), capitalised."""
-    return capfirst(str(IntakeSubmission._meta.get_field(field_name).verbose_name))
-
-
 def _choice(choices, value: str) -> str:
     """The human label of a stored choice code ('' stays '', an unknown code shows as is)."""
     if not value:
@@ -243,46 +239,49 @@ def _number(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
+def _joined(*parts: str) -> str:
+    """Parts of one answer on one line ("Yes (a cast for 6 weeks)"), skipping empty ones."""
+    first, *rest = [p for p in parts if p] or [""]
+    return f"{first} ({', '.join(rest)})" if rest else first
+
+
 def _answers(*candidates: Answer) -> tuple[Answer, ...]:
     """Only the questions the patient answered; a summary is no place for empty lines."""
     return tuple(a for a in candidates if a.value.strip() or a.items)
 
 
-#: SARC-F answers in the questionnaire's own words, per component and score (Malmstrom & Morley
-#: 2013; ../shared/reference/sarc-f.md).
+#: The SARC-F questions, shortened for the doctor, and their answers in the questionnaire's own
+#: words by score (Malmstrom & Morley 2013; ../shared/reference/sarc-f.md).
+_NONE, _SOME = gettext_lazy("None"), gettext_lazy("Some")
 SARC_F_QUESTIONS = (
     (
         "strength",
-        "sarc_f_strength",
-        (gettext_lazy("None"), gettext_lazy("Some"), gettext_lazy("A lot or unable")),
+        gettext_lazy("Lifting 10 lb (4.5 kg)"),
+        (_NONE, _SOME, gettext_lazy("A lot or unable")),
     ),
     (
         "walking",
-        "sarc_f_walking",
-        (gettext_lazy("None"), gettext_lazy("Some"), gettext_lazy("A lot, use aids, or unable")),
+        gettext_lazy("Walking across a room"),
+        (_NONE, _SOME, gettext_lazy("A lot, use aids, or unable")),
     ),
     (
         "chair",
-        "sarc_f_chair",
-        (gettext_lazy("None"), gettext_lazy("Some"), gettext_lazy("A lot or unable without help")),
+        gettext_lazy("Rising from a chair or bed"),
+        (_NONE, _SOME, gettext_lazy("A lot or unable without help")),
     ),
-    (
-        "stairs",
-        "sarc_f_stairs",
-        (gettext_lazy("None"), gettext_lazy("Some"), gettext_lazy("A lot or unable")),
-    ),
+    ("stairs", gettext_lazy("Climbing 10 stairs"), (_NONE, _SOME, gettext_lazy("A lot or unable"))),
     (
         "falls",
-        "sarc_f_falls",
-        (gettext_lazy("None"), gettext_lazy("1 to 3 falls"), gettext_lazy("4 or more falls")),
+        gettext_lazy("Falls in the past year"),
+        (_NONE, gettext_lazy("1 to 3 falls"), gettext_lazy("4 or more falls")),
     ),
 )
 
 
-def _sarc_f_answer(field_name: str, words: Sequence[str], score: int | None) -> Answer:
+def _sarc_f_answer(label: str, words: Sequence[str], score: int | None) -> Answer:
     if score is None:
-        return Answer(_label(field_name))
-    return Answer(_label(field_name), f"{words[score]} ({score})")
+        return Answer(str(label))
+    return Answer(str(label), f"{words[score]} ({score})")
 
 
 def sarc_f_reading(score: int | None) -> str:
@@ -408,10 +407,7 @@ def build_key_points(
     points.append(KeyPoint(_("Injuries"), text))
 
     # Relevant history: every condition on our checklist is a cause we teach.
-    history = list(_choice_list(Condition, submission.conditions))
-    if submission.conditions_other:
-        history = [h for h in history if h != _choice(Condition, Condition.OTHER)]
-        history.append(submission.conditions_other)
+    history = list(_conditions(submission))
     if submission.family_history:
         history.append(_("family history of muscle or nerve disease"))
     points.append(
@@ -438,30 +434,40 @@ def build_key_points(
 
 
 def _symptoms_section(s: IntakeSubmission) -> SummarySection:
-    started = _choice(StartedWhen, s.started_when)
     return SummarySection(
         "symptoms",
         _("Symptoms"),
         _answers(
-            Answer(_label("weakness_regions"), items=_choice_list(BodyRegion, s.weakness_regions)),
-            Answer(_label("weakness_side"), _choice(Side, s.weakness_side)),
-            Answer(_label("started_when"), started),
-            Answer(_label("started_details"), s.started_details),
-            Answer(_label("onset"), _choice(Onset, s.onset)),
-            Answer(_label("course"), _choice(Course, s.course)),
-            Answer(_label("weakness_score"), _out_of_ten(s.weakness_score)),
-            Answer(_label("other_symptoms"), items=_choice_list(OtherSymptom, s.other_symptoms)),
-            Answer(_label("hard_activities"), items=_choice_list(HardActivity, s.hard_activities)),
+            Answer(_("Where"), items=_choice_list(BodyRegion, s.weakness_regions)),
+            Answer(_("Side"), _choice(Side, s.weakness_side)),
+            Answer(_("Started"), _joined(_choice(StartedWhen, s.started_when), s.started_details)),
+            Answer(_("Onset"), _choice(Onset, s.onset)),
+            Answer(_("Course"), _choice(Course, s.course)),
+            Answer(_("Weakness score"), _out_of_ten(s.weakness_score)),
+            Answer(_("Other symptoms"), items=_choice_list(OtherSymptom, s.other_symptoms)),
+            Answer(_("Hard daily activities"), items=_choice_list(HardActivity, s.hard_activities)),
         ),
     )
 
 
 def _sarc_f_section(s: IntakeSubmission) -> SummarySection:
     answers = s.sarc_f_answers
-    items = [_sarc_f_answer(name, words, answers[key]) for key, name, words in SARC_F_QUESTIONS]
+    items = [_sarc_f_answer(label, words, answers[key]) for key, label, words in SARC_F_QUESTIONS]
     if any(a.value for a in items):
         items.append(Answer(_("Total"), sarc_f_reading(sarc_f_score(**answers))))
     return SummarySection("sarc-f", _("Quick strength check (SARC-F)"), _answers(*items))
+
+
+def _conditions(s: IntakeSubmission) -> tuple[str, ...]:
+    """Ticked conditions, with the patient's own words in place of "Something else"."""
+    labels = []
+    for code in s.conditions or ():
+        if code == Condition.OTHER and s.conditions_other:
+            continue
+        labels.append(_choice(Condition, code))
+    if s.conditions_other:
+        labels.append(s.conditions_other)
+    return tuple(labels)
 
 
 def _history_section(s: IntakeSubmission) -> SummarySection:
@@ -469,11 +475,10 @@ def _history_section(s: IntakeSubmission) -> SummarySection:
         "history",
         _("Medical history"),
         _answers(
-            Answer(_label("conditions"), items=_choice_list(Condition, s.conditions)),
-            Answer(_label("conditions_other"), s.conditions_other),
-            Answer(_label("family_history"), s.family_history, multiline=True),
-            Answer(_label("surgeries"), s.surgeries, multiline=True),
-            Answer(_label("allergies"), s.allergies, multiline=True),
+            Answer(_("Conditions"), items=_conditions(s)),
+            Answer(_("Family history"), s.family_history, multiline=True),
+            Answer(_("Operations"), s.surgeries, multiline=True),
+            Answer(_("Allergies"), s.allergies, multiline=True),
         ),
     )
 
@@ -520,20 +525,25 @@ def _injuries_section(injuries: Sequence[Injury]) -> SummarySection:
 
 
 def _lifestyle_section(s: IntakeSubmission) -> SummarySection:
-    loss = _choice(YesNoNotSure, s.unplanned_weight_loss)
     return SummarySection(
         "lifestyle",
         _("Lifestyle"),
         _answers(
-            Answer(_label("activity_level"), _choice(ActivityLevel, s.activity_level)),
-            Answer(_label("sitting_hours"), _number(s.sitting_hours)),
-            Answer(_label("exercise_days_per_week"), _number(s.exercise_days_per_week)),
-            Answer(_label("recent_immobilisation"), _choice(YesNo, s.recent_immobilisation)),
-            Answer(_label("recent_immobilisation_details"), s.recent_immobilisation_details),
-            Answer(_label("alcohol_drinks_per_week"), _number(s.alcohol_drinks_per_week)),
-            Answer(_label("appetite"), _choice(Appetite, s.appetite)),
-            Answer(_label("unplanned_weight_loss"), loss),
-            Answer(_label("unplanned_weight_loss_amount"), s.unplanned_weight_loss_amount),
+            Answer(_("Activity"), _choice(ActivityLevel, s.activity_level)),
+            Answer(_("Hours sitting a day"), _number(s.sitting_hours)),
+            Answer(_("Exercise days a week"), _number(s.exercise_days_per_week)),
+            Answer(
+                _("Recent bed rest, cast or immobilisation"),
+                _joined(_choice(YesNo, s.recent_immobilisation), s.recent_immobilisation_details),
+            ),
+            Answer(_("Alcoholic drinks a week"), _number(s.alcohol_drinks_per_week)),
+            Answer(_("Appetite"), _choice(Appetite, s.appetite)),
+            Answer(
+                _("Unplanned weight loss"),
+                _joined(
+                    _choice(YesNoNotSure, s.unplanned_weight_loss), s.unplanned_weight_loss_amount
+                ),
+            ),
         ),
     )
 
@@ -565,8 +575,9 @@ def _questions_section(s: IntakeSubmission) -> SummarySection:
         _("The patient's questions"),
         _answers(
             Answer(
-                _label("suggested_questions"),
+                _("Ticked from our list"),
                 items=_choice_list(SuggestedQuestion, s.suggested_questions),
+                bulleted=True,
             ),
             Answer(_("In their own words"), s.questions, multiline=True),
         ),

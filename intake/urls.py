@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import summary_views, views
 
 app_name = "intake"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("continue/", views.continue_form, name="continue"),
     path("new/", views.start_new, name="new"),
     path("finish/", views.finish, name="finish"),
+    # The visit summary (intake/summary_views.py): the patient's, opened through the session
+    # that the private link binds, and the staff's, by reference code.
+    path("summary/", summary_views.patient_summary, name="summary"),
+    path("staff/summary/<str:reference>/", summary_views.staff_summary, name="staff_summary"),
 ]
