@@ -426,3 +426,20 @@ def test_staff_summary_queries_do_not_grow_with_rows(
         response = client.get(reverse("intake:staff_summary", args=[submission.reference]))
 
     assert response.status_code == 200
+
+
+# --- The confirmation page after sending --------------------------------------------------------
+
+
+def test_confirmation_page_offers_the_summary_a_print_link_and_plain_instructions(client):
+    submission = typical_sent_submission()
+    open_private_link(client, submission)
+
+    page = text_of(client.get(reverse("intake:sent")))
+
+    assert submission.reference in page
+    assert f'href="{SUMMARY_URL}"' in page
+    assert f'href="{SUMMARY_URL}?print=1"' in page
+    assert "Print it, or show it on your phone at the visit." in page
+    assert "Keep your private link private" in page
+    assert "for 30 days after sending" in page
