@@ -192,7 +192,7 @@ def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
                 Answer(
                     _("Conditions"),
                     [
-                        s.conditions_other
+                        f"{label_of(Condition, code)}: {s.conditions_other}"
                         if code == Condition.OTHER and s.conditions_other
                         else label_of(Condition, code)
                         for code in s.conditions

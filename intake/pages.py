@@ -65,7 +65,10 @@ class RowsPage:
             if add_row or not initial:
                 initial.append({})
             self.formset = type(self).formset_factory(initial=initial)
-            # Rows shown from the database are not "extra": keep them all on the page.
+            if add_row:
+                # After "Add another", the keyboard and screen reader start in the new row.
+                new_row = self.formset.forms[-1]
+                new_row.fields[new_row.main_field].widget.attrs["autofocus"] = True
 
     @property
     def row_count(self) -> int:

@@ -227,7 +227,6 @@ def _show_step(request, session, step, submission, page=None, status=200):
         or request.POST.get("return_to") == "review",
         previous_url=_step_url(step.number - 1) if step.number > 1 else reverse("intake:start"),
         next_url=_step_url(step.number + 1),
-        focus_row=request.GET.get("row", ""),
         **page.context(),
     )
     template = {
@@ -277,8 +276,7 @@ def _save_step(request, session, step, submission):
         if len(page.rows()) >= MAX_ROWS:
             messages.warning(request, str(page.formset.too_many) % {"max": MAX_ROWS})
             return redirect(_step_url(step.number))
-        url = _step_url(step.number) + f"?add=1&row={len(page.rows())}"
-        return redirect(url + f"#{page.prefix}-{len(page.rows())}")
+        return redirect(_step_url(step.number) + f"?add=1#{page.prefix}-{len(page.rows())}")
     if created:
         return redirect(reverse("intake:saved") + "?next=2")
     if action == "back":

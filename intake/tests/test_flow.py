@@ -1,0 +1,393 @@
+"""The whole journey: saving, the private link, Back, two tabs, sending and what comes after."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from intake.models import IntakeSubmission, Medicine
+from intake.session import SENT_VIEW_LIFETIME
+from intake.tests.factories import BlankDraftFactory, IntakeSubmissionFactory
+from intake.tokens import resume_link_for
+
+from .helpers import SARC_F_ALL_SOME, STEP1, error_messages, post_step, rows, start_form, step_url
+
+pytestmark = pytest.mark.django_db
+
+REVIEW = "/prepare/check-your-answers/"
+
+
+def open_link(client, submission):
+    return client.get(resume_link_for(submission, submission.raw_token), follow=True)
+
+
+# --- Saving and the private link ----------------------------------------------------------------
+
+
+def test_the_first_save_shows_the_private_link_and_reference_once(client):
+    response = client.post(step_url(1), {"form_reference": "", **STEP1})
+    assert response.url == "/prepare/saved/?next=2"
+    page = client.get(response.url).content.decode()
+    submission = IntakeSubmission.objects.get()
+    assert "Save this link" in page
+    assert submission.reference in page
+    assert re.search(r"http://testserver/prepare/resume/[A-Za-z0-9_-]{43}/", page)
+    again = client.get(response.url).content.decode()
+    assert "/prepare/resume/" not in again
+    assert "Get a new link" in again
+
+
+def test_getting_a_new_link_retires_the_old_one(client):
+    submission, old_link = start_form(client)
+    client.post("/prepare/saved/new-link/")
+    page = client.get("/prepare/saved/").content.decode()
+    new_link = re.search(r'href="http://testserver(/prepare/resume/[^"]+)"', page).group(1)
+    assert new_link != old_link
+    assert Client().get(old_link).status_code == 404
+    assert Client().get(new_link, follow=True).status_code == 200
+
+
+def test_every_next_saves_to_the_database(client):
+    start_form(client)
+    post_step(client, 2, {"weakness_side": "left", "onset": "gradual"})
+    post_step(client, 3, SARC_F_ALL_SOME)
+    submission = IntakeSubmission.objects.get()
+    assert submission.weakness_side == "left"
+    assert submission.sarc_f_falls == 1
+    assert submission.steps_completed == [1, 2, 3]
+
+
+def test_resume_by_link_restores_every_answer():
+    submission = IntakeSubmissionFactory()
+    browser = Client()  # another device: nothing in its session
+    response = open_link(browser, submission)
+    assert response.redirect_chain[-1][0] == REVIEW  # all nine steps answered
+    review = response.content.decode()
+    for text in [
+        submission.full_name,
+        "2 July 1948",
+        "Dr Okafor",
+        "Hips or thighs",
+        "Getting worse",
+        "6 out of 10",
+        "Cramps or twitching",
+        "Getting up from a chair",
+        "3 out of 10.",
+        "Something else: High blood pressure",
+        "Penicillin (rash)",
+        "Prednisolone",
+        "Atorvastatin",
+        "Left knee",
+        "Lower back",
+        "Fell on ice",
+        "Light: I move around the home",
+        "About 4 kg over 6 months",
+        "MRI scan",
+        "City Hospital",
+        "What could be causing my weakness?",
+        "Could my cholesterol tablets be part of this?",
+    ]:
+        assert text in review, text
+    step2 = browser.get(step_url(2)).content.decode()
+    assert re.search(r'value="hips_thighs"[^>]*checked', step2)
+    assert re.search(r'value="6"[^>]*checked', step2)
+    step5 = browser.get(step_url(5)).content.decode()
+    assert 'value="Prednisolone"' in step5 and 'value="Atorvastatin"' in step5
+
+
+def test_a_part_done_form_resumes_at_the_first_unanswered_step(client):
+    draft = BlankDraftFactory(steps_completed=[1, 2, 3])
+    response = client.get(resume_link_for(draft, draft.raw_token))
+    assert response.url == "/prepare/continue/"
+    assert client.get(response.url).url == step_url(4)
+
+
+def test_the_token_never_stays_in_the_url(client):
+    submission = IntakeSubmissionFactory()
+    response = open_link(client, submission)
+    for url, _status in response.redirect_chain:
+        assert submission.raw_token not in url
+    assert submission.raw_token not in response.request["PATH_INFO"]
+    assert submission.raw_token not in response.content.decode()
+
+
+def test_opening_a_link_starts_a_fresh_session(client):
+    client.get("/prepare/")
+    client.session.save()
+    before = client.cookies["sessionid"].value
+    submission = BlankDraftFactory()
+    client.get(resume_link_for(submission, submission.raw_token))
+    assert client.cookies["sessionid"].value != before
+
+
+@pytest.mark.parametrize("kind", ["wrong", "expired"])
+def test_a_wrong_or_expired_link_gets_the_same_404(client, kind, settings):
+    settings.INTAKE_DRAFT_DAYS = 30
+    draft = BlankDraftFactory()
+    if kind == "expired":
+        IntakeSubmission.objects.filter(pk=draft.pk).update(
+            updated_at=timezone.now() - timedelta(days=31)
+        )
+        path = resume_link_for(draft, draft.raw_token)
+    else:
+        path = "/prepare/resume/" + "A" * 43 + "/"
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "This link does not work" in response.content.decode()
+    assert "intake_submission_id" not in client.session
+
+
+def test_an_expired_draft_drops_out_of_the_session(client, settings):
+    submission, _ = start_form(client)
+    IntakeSubmission.objects.filter(pk=submission.pk).update(
+        updated_at=timezone.now() - timedelta(days=settings.INTAKE_DRAFT_DAYS + 1)
+    )
+    response = client.get(step_url(2))
+    assert response.url == "/prepare/"
+    assert "intake_submission_id" not in client.session
+
+
+def test_guessing_links_is_rate_limited(client, settings):
+    settings.INTAKE_RESUME_MAX_FAILURES = 5
+    real = BlankDraftFactory()
+    for n in range(5):
+        assert client.get(f"/prepare/resume/guess{n}/").status_code == 404
+    response = client.get(resume_link_for(real, real.raw_token))
+    assert response.status_code == 429
+    assert "Too many tries" in response.content.decode()
+
+
+def test_a_patient_cannot_see_another_submission_by_changing_the_token(client):
+    mine = IntakeSubmissionFactory()
+    theirs = IntakeSubmissionFactory()
+    open_link(client, mine)
+    token = mine.raw_token
+    changed = token[:-1] + ("A" if token[-1] != "A" else "B")
+    assert client.get(f"/prepare/resume/{changed}/").status_code == 404
+    review = client.get(REVIEW).content.decode()
+    assert mine.full_name in review
+    assert theirs.full_name not in review
+    # Nor by posting the other submission's (non-secret) reference.
+    response = post_step(client, 1, STEP1, reference=theirs.reference)
+    assert response.status_code == 409
+    theirs.refresh_from_db()
+    assert theirs.full_name != STEP1["full_name"]
+
+
+# --- Back, errors and two tabs ------------------------------------------------------------------
+
+
+def test_back_saves_what_was_typed(client):
+    start_form(client)
+    response = post_step(client, 4, {"allergies": "Penicillin"}, action="back")
+    assert response.url == step_url(3)
+    assert IntakeSubmission.objects.get().allergies == "Penicillin"
+    assert "Penicillin" in client.get(step_url(4)).content.decode()
+
+
+def test_back_keeps_input_with_errors_and_shows_it_again(client):
+    start_form(client)
+    response = post_step(client, 7, {"sitting_hours": "30", "appetite": "less"}, action="back")
+    assert response.url == step_url(6)
+    assert IntakeSubmission.objects.get().appetite == ""  # not saved while it has an error
+    returning = client.get(step_url(7))
+    html = returning.content.decode()
+    assert 'value="30"' in html
+    assert re.search(r'value="less"[^>]*checked', html)
+    assert error_messages(returning) == [
+        "Hours sitting or lying down a day must be a whole number from 0 to 24"
+    ]
+    post_step(client, 7, {"sitting_hours": "8", "appetite": "less"})
+    fixed = client.get(step_url(7))
+    assert error_messages(fixed) == []
+    assert 'value="8"' in fixed.content.decode()
+
+
+def test_back_from_rows_keeps_every_row(client):
+    start_form(client)
+    data = rows("medicine", {"name": "Aspirin"}, {"dose": "5 mg"})  # second row needs a name
+    post_step(client, 5, data, action="back")
+    html = client.get(step_url(5)).content.decode()
+    assert 'value="Aspirin"' in html and 'value="5 mg"' in html
+
+
+def test_change_from_check_your_answers_returns_there(client):
+    start_form(client)
+    page = client.get(step_url(2) + "?change=1").content.decode()
+    assert 'name="return_to" value="review"' in page
+    response = client.post(
+        step_url(2),
+        {
+            "form_reference": IntakeSubmission.objects.get().reference,
+            "return_to": "review",
+            "action": "next",
+        },
+    )
+    assert response.url == REVIEW
+
+
+def test_a_page_left_open_for_another_form_does_not_save_into_this_one(client):
+    first, _ = start_form(client)
+    stale_reference = first.reference
+    client.post("/prepare/new/")  # e.g. the next patient starts a form in another tab
+    second, _ = start_form(client, full_name="Bob Next")
+    response = post_step(client, 4, {"allergies": "Latex"}, reference=stale_reference)
+    assert response.status_code == 409
+    assert "This page was for a different form" in response.content.decode()
+    assert IntakeSubmission.objects.get(pk=second.pk).allergies == ""
+    assert IntakeSubmission.objects.get(pk=first.pk).allergies == ""
+
+
+def test_starting_a_new_form_asks_first_and_then_forgets_the_old_one(client):
+    first, _ = start_form(client)
+    page = client.get("/prepare/new/")
+    assert page.status_code == 200
+    assert "Start a new form?" in page.content.decode()
+    assert client.session["intake_submission_id"] == first.pk
+    response = client.post("/prepare/new/")
+    assert response.url == step_url(1)
+    assert "intake_submission_id" not in client.session
+    assert "Ann Example" not in client.get(step_url(1)).content.decode()
+
+
+def test_a_later_step_without_a_form_goes_to_the_start(client):
+    response = client.get(step_url(4))
+    assert response.url == "/prepare/"
+
+
+# --- Urgent signs -------------------------------------------------------------------------------
+
+
+def test_urgent_answers_open_the_next_page_with_the_emergency_box(client, settings):
+    settings.EMERGENCY_NUMBER = "999"
+    start_form(client)
+    response = post_step(client, 2, {"onset": "sudden", "weakness_side": "left"}, action="next")
+    html = client.get(response.url).content.decode()
+    assert "Call 999 now if these signs are new or getting worse" in html
+    assert "Your weakness started suddenly on one side of your body." in html
+    assert html.index("urgent-box") < html.index("<h1")
+    # Shown once as the next page opens, not on every page after.
+    assert "urgent-box--answers" not in client.get(step_url(4)).content.decode()
+
+
+def test_calm_answers_show_no_emergency_box(client):
+    start_form(client)
+    response = post_step(client, 2, {"onset": "gradual", "weakness_side": "left"})
+    assert "urgent-box--answers" not in client.get(response.url).content.decode()
+
+
+# --- Sending ------------------------------------------------------------------------------------
+
+
+def send(client, submission):
+    return client.post(REVIEW, {"form_reference": submission.reference, "consent": "on"})
+
+
+def test_send_marks_it_sent_and_confirms_with_the_reference(client):
+    submission = IntakeSubmissionFactory()
+    open_link(client, submission)
+    response = send(client, submission)
+    assert response.url == "/prepare/sent/"
+    submission.refresh_from_db()
+    assert submission.status == IntakeSubmission.Status.SENT
+    assert submission.sent_at is not None and submission.consent_given_at is not None
+    assert 10 in submission.steps_completed
+    page = client.get("/prepare/sent/").content.decode()
+    assert "Your answers have been sent" in page
+    assert submission.reference in page
+    assert "What happens next" in page
+
+
+def test_a_sent_form_is_read_only(client):
+    submission = IntakeSubmissionFactory()
+    open_link(client, submission)
+    send(client, submission)
+    page = client.get(step_url(1)).content.decode()
+    assert "You have sent this form" in page
+    assert f'value="{submission.full_name}"' in page
+    assert re.search(r'name="full_name"[^>]*disabled', page)
+    assert "Save and continue" not in page
+    response = post_step(client, 1, {**STEP1, "full_name": "Changed"})
+    assert response.url == "/prepare/sent/"
+    response = post_step(client, 5, rows("medicine", {"name": "New"}))
+    submission.refresh_from_db()
+    assert submission.full_name != "Changed"
+    assert not Medicine.objects.filter(name="New").exists()
+    assert send(client, submission).url == "/prepare/sent/"
+
+
+def test_a_sent_form_opened_by_link_shows_the_confirmation(client):
+    submission = IntakeSubmissionFactory(sent=True)
+    response = open_link(client, submission)
+    assert response.redirect_chain[-1][0] == "/prepare/sent/"
+    review = client.get(REVIEW).content.decode()
+    assert submission.full_name in review
+    assert 'class="answers__change"' not in review
+    assert "Send to the clinic" not in review
+
+
+def test_sending_ends_editing_and_the_view_lapses(client, monkeypatch):
+    submission = IntakeSubmissionFactory()
+    open_link(client, submission)
+    send(client, submission)
+    # After the confirmation a new form can start without asking.
+    later = timezone.now() + SENT_VIEW_LIFETIME + timedelta(minutes=1)
+    monkeypatch.setattr("intake.session.timezone.now", lambda: later)
+    assert client.get("/prepare/sent/").url == "/prepare/"
+    assert "intake_submission_id" not in client.session
+
+
+def test_closing_a_sent_form_forgets_it_on_this_device(client):
+    submission = IntakeSubmissionFactory()
+    open_link(client, submission)
+    send(client, submission)
+    client.post("/prepare/finish/")
+    assert client.get("/prepare/sent/").url == "/prepare/"
+    assert submission.full_name not in client.get(REVIEW, follow=True).content.decode()
+
+
+# --- Privacy ------------------------------------------------------------------------------------
+
+
+def test_pages_with_answers_are_not_stored_or_indexed(client):
+    submission = IntakeSubmissionFactory()
+    open_link(client, submission)
+    for path in ["/prepare/", step_url(1), step_url(5), REVIEW, "/prepare/saved/"]:
+        response = client.get(path)
+        assert "no-store" in response.headers["Cache-Control"], path
+        assert "noindex" in response.headers["X-Robots-Tag"], path
+
+
+def test_no_answer_is_kept_in_a_cookie(client):
+    start_form(client, full_name="Zebedee Quill")
+    post_step(client, 4, {"allergies": "Wasp stings"})
+    assert set(client.cookies) <= {"sessionid", "csrftoken"}
+    for morsel in client.cookies.values():
+        assert "Zebedee" not in morsel.value and "Wasp" not in morsel.value
+
+
+# --- Purging expired drafts ---------------------------------------------------------------------
+
+
+def test_purge_removes_only_expired_drafts(settings, capsys):
+    settings.INTAKE_DRAFT_DAYS = 30
+    old_draft = IntakeSubmissionFactory()
+    fresh_draft = BlankDraftFactory()
+    old_sent = IntakeSubmissionFactory(sent=True)
+    IntakeSubmission.objects.filter(pk__in=[old_draft.pk, old_sent.pk]).update(
+        updated_at=timezone.now() - timedelta(days=31)
+    )
+    call_command("purge_expired_drafts", "--dry-run")
+    assert "1 expired draft(s)" in capsys.readouterr().out
+    assert IntakeSubmission.objects.count() == 3
+
+    call_command("purge_expired_drafts")
+    assert "Removed 1 expired draft(s)" in capsys.readouterr().out
+    assert set(IntakeSubmission.objects.values_list("pk", flat=True)) == {
+        fresh_draft.pk,
+        old_sent.pk,
+    }
+    assert not Medicine.objects.filter(submission_id=old_draft.pk).exists()
