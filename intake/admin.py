@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.db.models import F
 from django.http import StreamingHttpResponse
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -86,7 +86,7 @@ class SarcFFilter(admin.SimpleListFilter):
         return queryset
 
 
-class _ReadOnlyRowInline(admin.TabularInline):
+class _ReadOnlyRows:
     """What the patient listed: shown, never added, changed or deleted here."""
 
     extra = 0
@@ -106,17 +106,19 @@ class _ReadOnlyRowInline(admin.TabularInline):
         return False
 
 
-class MedicineInline(_ReadOnlyRowInline):
+class MedicineInline(_ReadOnlyRows, admin.TabularInline):
     model = Medicine
     fields = ("name", "dose", "frequency")
 
 
-class InjuryInline(_ReadOnlyRowInline):
+class InjuryInline(_ReadOnlyRows, admin.StackedInline):
+    """Stacked: five fields with the patient's own sentences are too wide for a phone's table."""
+
     model = Injury
     fields = ("body_part", "when", "what_happened", "treatment", "still_troubling")
 
 
-class TestDoneInline(_ReadOnlyRowInline):
+class TestDoneInline(_ReadOnlyRows, admin.TabularInline):
     model = TestDone
     fields = ("test_type", "done", "when", "where")
 
@@ -125,15 +127,29 @@ class TestDoneInline(_ReadOnlyRowInline):
 STAFF_EDITABLE_FIELDS = ("status", "staff_note")
 
 
+def _labelled(label, value):
+    """A list cell with its column's name before it, shown only where the table is stacked.
+
+    On a phone the queue's rows become cards (static/css/staff_admin.css) and lose their column
+    headings, so each value carries its own label, hidden on wider screens.
+    """
+    return format_html('<span class="queue-label">{}:</span> {}', label, value)
+
+
+def _day(value) -> str:
+    """A date as "14 Mar 1950": unambiguous in any country, unlike 03/04/1950."""
+    return dateformat.format(value, "j M Y") if value else "–"
+
+
 @admin.register(IntakeSubmission)
 class IntakeSubmissionAdmin(SimpleHistoryAdmin):
     list_display = (
         "reference",
         "full_name",
-        "date_of_birth",
-        "appointment_date",
-        "sent_at",
-        "status",
+        "born_column",
+        "appointment_column",
+        "sent_column",
+        "status_column",
         "urgent_column",
         "sarc_f_column",
     )
@@ -280,23 +296,57 @@ class IntakeSubmissionAdmin(SimpleHistoryAdmin):
         review.record_status_change(obj, old_status=old_status, by=request.user)
         super().save_model(request, obj, form, change)
 
+    class Media:
+        css = {"all": ("css/staff_admin.css",)}
+
     # --- Columns and read-only displays ---------------------------------------------------------
 
-    @admin.display(description=_("Urgent signs"), boolean=True, ordering="has_urgent_signs")
+    @admin.display(description=_("Born"), ordering="date_of_birth")
+    def born_column(self, obj):
+        return _labelled(_("Born"), _day(obj.date_of_birth))
+
+    @admin.display(description=_("Appointment"), ordering="appointment_date")
+    def appointment_column(self, obj):
+        return _labelled(_("Appointment"), _day(obj.appointment_date))
+
+    @admin.display(description=_("Sent"), ordering="sent_at")
+    def sent_column(self, obj):
+        sent = timezone.localtime(obj.sent_at) if obj.sent_at else None
+        return _labelled(_("Sent"), dateformat.format(sent, "j M Y, H:i") if sent else "–")
+
+    @admin.display(description=_("Status"), ordering="status")
+    def status_column(self, obj):
+        return _labelled(
+            _("Status"),
+            format_html(
+                '<span class="queue-status queue-status--{}">{}</span>',
+                obj.status,
+                obj.get_status_display(),
+            ),
+        )
+
+    @admin.display(description=_("Urgent signs"), ordering="-has_urgent_signs")
     def urgent_column(self, obj):
-        return obj.has_urgent_signs
+        if not obj.has_urgent_signs:
+            return _labelled(
+                _("Urgent signs"), format_html('<span class="queue-quiet">{}</span>', _("none"))
+            )
+        return format_html('<strong class="queue-flag">{}</strong>', _("Urgent signs"))
 
     @admin.display(description=_("SARC-F"), ordering="sarc_f_total")
     def sarc_f_column(self, obj):
         if obj.sarc_f_total is None:
-            return "–"
+            return _labelled(_("SARC-F"), _("not answered"))
         if obj.sarc_f_total >= SARC_F_POSITIVE_FROM:
-            return format_html(
-                '<strong class="sarc-f-positive">{} / 10 · {}</strong>',
-                obj.sarc_f_total,
-                _("positive"),
+            return _labelled(
+                _("SARC-F"),
+                format_html(
+                    '<strong class="queue-flag queue-flag--sarc-f">{}/10 {}</strong>',
+                    obj.sarc_f_total,
+                    _("positive"),
+                ),
             )
-        return f"{obj.sarc_f_total} / 10"
+        return _labelled(_("SARC-F"), f"{obj.sarc_f_total}/10")
 
     @admin.display(description=_("Visit summary"))
     def summary_link(self, obj):
