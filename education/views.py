@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from .models import GlossaryTerm, Topic
-from .search import MAX_QUERY_LENGTH, normalise_query, search_glossary, search_topics
+from .search import normalise_query, search_glossary, search_topics
 
 # The topic the footer and every topic page link to for emergencies; it shows the full box.
 URGENT_SIGNS_SLUG = "urgent-signs"
@@ -94,12 +94,5 @@ def search(request):
     topics = list(search_topics(query)) if query else []
     terms = list(search_glossary(query)) if query else []
     return render(
-        request,
-        "education/search.html",
-        {
-            "query": query,
-            "topics": topics,
-            "terms": terms,
-            "max_query_length": MAX_QUERY_LENGTH,
-        },
+        request, "education/search.html", {"query": query, "topics": topics, "terms": terms}
     )
