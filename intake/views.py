@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from atrophy_site.client_ip import client_ip_address
 from atrophy_site.privacy import private_page
 
 from .answers import answers_by_step
@@ -110,7 +111,7 @@ def resume(request, token):
     Wrong, expired and removed links get the same 404; repeated failures from one address are
     refused for a while (the count lives in the shared cache).
     """
-    client = request.META.get("REMOTE_ADDR", "")
+    client = client_ip_address(request) or ""  # honours TRUSTED_PROXY_COUNT behind a proxy
     if resume_is_blocked(client):
         return render(request, "intake/too_many_attempts.html", status=429)
     try:

@@ -1,8 +1,9 @@
 """factory_boy factories for intake data, shared with the summary and admin tests.
 
 `IntakeSubmissionFactory()` builds a complete draft (steps 1 to 9 answered) with two medicines,
-two injuries and three tests; `IntakeSubmissionFactory(sent=True)` is a sent one. The raw private
-token is kept on the object as `raw_token` (it is never stored), so a test can open
+two injuries and three tests, always the same ones (COMPLETE_MEDICINES, COMPLETE_INJURIES);
+`IntakeSubmissionFactory(sent=True)` is a sent one. The raw private token is kept on the object
+as `raw_token` (it is never stored), so a test can open
 `resume_link_for(submission, submission.raw_token)`.
 
     IntakeSubmissionFactory(urgent=True)            # sudden weakness on one side: urgent signs
@@ -108,6 +109,29 @@ class TestDoneFactory(DjangoModelFactory):
     where = "City Hospital"
 
 
+#: The rows of a complete submission (fixed, so tests can name them whatever ran before).
+COMPLETE_MEDICINES = (
+    ("Prednisolone", "5 mg", "Once a day, morning"),
+    ("Atorvastatin", "20 mg", "Once a day, evening"),
+)
+COMPLETE_INJURIES = (
+    {
+        "body_part": "Left knee",
+        "when": "2019",
+        "what_happened": "Fell on ice",
+        "treatment": "Physiotherapy for 6 weeks",
+        "still_troubling": Injury.StillTroubling.SOMETIMES,
+    },
+    {
+        "body_part": "Lower back",
+        "when": "Last winter",
+        "what_happened": "Lifted a heavy box",
+        "treatment": "Rest and painkillers",
+        "still_troubling": Injury.StillTroubling.YES,
+    },
+)
+
+
 class IntakeSubmissionFactory(_WithToken):
     """A complete draft: every step up to 9 answered, with rows."""
 
@@ -183,10 +207,25 @@ class IntakeSubmissionFactory(_WithToken):
         lambda: [SuggestedQuestion.CAUSE, SuggestedQuestion.MEDICINES]
     )
 
-    medicines = factory.RelatedFactoryList(
-        MedicineFactory, factory_related_name="submission", size=2
-    )
-    injuries = factory.RelatedFactoryList(InjuryFactory, factory_related_name="submission", size=2)
+    @factory.post_generation
+    def medicines(submission, create, extracted, **kwargs):
+        """Two medicines, always the same; `medicines=[(name, dose, frequency), ...]` to choose."""
+        if not create:
+            return
+        rows = COMPLETE_MEDICINES if extracted is None else extracted
+        for position, (name, dose, frequency) in enumerate(rows):
+            Medicine.objects.create(
+                submission=submission, position=position, name=name, dose=dose, frequency=frequency
+            )
+
+    @factory.post_generation
+    def injuries(submission, create, extracted, **kwargs):
+        """Two injuries, always the same; `injuries=[{...field values...}, ...]` to choose."""
+        if not create:
+            return
+        rows = COMPLETE_INJURIES if extracted is None else extracted
+        for position, values in enumerate(rows):
+            Injury.objects.create(submission=submission, position=position, **values)
 
     @factory.post_generation
     def tests_done(submission, create, extracted, **kwargs):

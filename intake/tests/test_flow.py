@@ -160,6 +160,18 @@ def test_guessing_links_is_rate_limited(client, settings):
     assert "Too many tries" in response.content.decode()
 
 
+def test_behind_a_proxy_the_limit_counts_each_patient_not_the_proxy(client, settings):
+    settings.INTAKE_RESUME_MAX_FAILURES = 2
+    settings.TRUSTED_PROXY_COUNT = 1
+    real = BlankDraftFactory()
+    for n in range(2):
+        client.get(f"/prepare/resume/guess{n}/", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    blocked = client.get("/prepare/resume/x/", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert blocked.status_code == 429
+    other_patient = Client(HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert other_patient.get(resume_link_for(real, real.raw_token)).status_code == 302
+
+
 def test_a_patient_cannot_see_another_submission_by_changing_the_token(client):
     mine = IntakeSubmissionFactory()
     theirs = IntakeSubmissionFactory()

@@ -84,11 +84,12 @@ def test_an_expired_draft_is_not_found(settings):
 
 
 @pytest.mark.django_db
-def test_a_sent_submission_opens_until_its_link_lapses_and_never_once_archived(settings):
-    settings.INTAKE_SENT_LINK_DAYS = 90
+def test_a_sent_submission_opens_until_its_link_lapses_and_never_once_archived():
     sent = IntakeSubmissionFactory(sent=True)
     assert find_by_token(sent.raw_token) == sent
-    IntakeSubmission.objects.filter(pk=sent.pk).update(sent_at=timezone.now() - timedelta(days=91))
+    IntakeSubmission.objects.filter(pk=sent.pk).update(
+        sent_at=timezone.now() - timedelta(days=400)  # beyond the sent link's lifetime
+    )
     with pytest.raises(Http404):
         find_by_token(sent.raw_token)
     archived = IntakeSubmissionFactory(sent=True, status=IntakeSubmission.Status.ARCHIVED)
