@@ -28,6 +28,22 @@ def collected_static_files():
     call_command("collectstatic", "--noinput", verbosity=0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def live_server_serves_static_like_production():
+    """Let whitenoise serve static files to browser tests, with hashed names, as in production.
+
+    Django's live server puts its own static handler in front of the app; it looks files up by
+    their source names and so answers 404 for the hashed names our pages link to. Stepping it
+    aside sends /static/ requests through WhiteNoiseMiddleware, which serves STATIC_ROOT.
+    """
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    original = StaticFilesHandler._should_handle
+    StaticFilesHandler._should_handle = lambda self, path: False
+    yield
+    StaticFilesHandler._should_handle = original
+
+
 def _chromium_path():
     for candidate in (
         os.environ.get("CHROMIUM_PATH"),

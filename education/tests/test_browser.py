@@ -24,20 +24,6 @@ def learn_content():
     load_content()
 
 
-@pytest.fixture(autouse=True)
-def _unhashed_static_names(settings):
-    """Let the live server find our CSS.
-
-    The live server serves static files from the app folders by their plain names, but the
-    manifest storage writes hashed names into the pages, so without this every stylesheet is a
-    404 and the layout under test is unstyled.
-    """
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def test_a_phone_reader_finds_a_topic_reads_it_and_goes_on_to_prepare(phone_page):
     phone_page.goto("/learn/")
     phone_page.get_by_role(

@@ -18,3 +18,15 @@ def test_skip_link_is_the_first_thing_the_keyboard_reaches(desktop_page):
     desktop_page.keyboard.press("Tab")
     focused = desktop_page.evaluate("document.activeElement.textContent")
     assert focused.strip() == "Skip to main content"
+
+
+def test_pages_load_their_stylesheets_in_the_browser(desktop_page):
+    failed = []
+    desktop_page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    desktop_page.goto("/")
+    assert failed == []
+    # The site stylesheet is applied: the header has its dark blue background.
+    colour = desktop_page.evaluate(
+        "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+    )
+    assert colour == "rgb(11, 46, 89)"
