@@ -252,9 +252,10 @@ EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="911")
 CLINIC_NAME = env.str("CLINIC_NAME", default="your clinic")
 # "Prepare for your visit": an unsent draft expires this many days after its last change (then
 # `manage.py purge_expired_drafts` removes it); a sent form's private link shows it, read-only,
-# for this many days after sending. Failed private-link attempts per client address and window.
+# with its visit summary, for INTAKE_SUMMARY_DAYS after sending, then says it has expired (staff
+# access is unaffected). Failed private-link attempts per client address and window.
 INTAKE_DRAFT_DAYS = env.int("INTAKE_DRAFT_DAYS", default=30)
-INTAKE_SENT_LINK_DAYS = env.int("INTAKE_SENT_LINK_DAYS", default=90)
+INTAKE_SUMMARY_DAYS = env.int("INTAKE_SUMMARY_DAYS", default=30)
 INTAKE_RESUME_MAX_FAILURES = env.int("INTAKE_RESUME_MAX_FAILURES", default=20)
 INTAKE_RESUME_WINDOW_SECONDS = env.int("INTAKE_RESUME_WINDOW_SECONDS", default=15 * 60)
 

@@ -200,7 +200,11 @@ def _kind_label(kind: str) -> str:
 
 
 def summary_link_lifetime() -> timedelta:
-    """How long after sending the patient's own summary link works (INTAKE_SUMMARY_DAYS, 30)."""
+    """How long after sending the patient's own summary link works (INTAKE_SUMMARY_DAYS, 30).
+
+    One setting for the private link of a sent form and its summary: see
+    intake.tokens.sent_link_lifetime, which reads the same one.
+    """
     return timedelta(days=getattr(settings, "INTAKE_SUMMARY_DAYS", 30))
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from atrophy_site.privacy import private_page
 
+from .models import IntakeSubmission
 from .session import IntakeSession
 from .summary import (
     build_summary,
@@ -24,7 +25,25 @@ from .summary import (
     summary_link_lifetime,
     summary_queryset,
 )
-from .tokens import normalise_reference
+from .tokens import hash_token, normalise_reference
+
+
+def sent_link_has_expired(token: str) -> bool:
+    """Whether `token` is the private link of a sent form whose summary has expired.
+
+    Lets the private-link view say "this link has expired, please ask the clinic" instead of its
+    usual 404. Telling this apart reveals nothing useful: only someone who holds a real 256-bit
+    token can see the difference. Archived forms still get the usual 404.
+    """
+    if not token or len(token) > 100:
+        return False
+    submission = (
+        IntakeSubmission.objects.filter(token_hash=hash_token(token))
+        .exclude(status__in=[IntakeSubmission.Status.DRAFT, IntakeSubmission.Status.ARCHIVED])
+        .only("pk", "status", "sent_at")
+        .first()
+    )
+    return submission is not None and summary_link_expired(submission)
 
 
 def summary_expired_response(request):

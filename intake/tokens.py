@@ -93,8 +93,12 @@ def resume_link_for(submission: IntakeSubmission, token: str) -> str:
 
 
 def sent_link_lifetime() -> timedelta:
-    """How long after sending the patient's link still shows their answers (read-only)."""
-    return timedelta(days=getattr(settings, "INTAKE_SENT_LINK_DAYS", 90))
+    """How long after sending the patient's link still shows their answers (read-only).
+
+    The same lifetime as the visit summary's (INTAKE_SUMMARY_DAYS, default 30, see
+    intake.summary.summary_link_lifetime), so the link and the summary expire together.
+    """
+    return timedelta(days=getattr(settings, "INTAKE_SUMMARY_DAYS", 30))
 
 
 def is_reachable(submission: IntakeSubmission, now=None) -> bool:

@@ -26,6 +26,7 @@ from .pages import page_for
 from .rules import urgent_signs
 from .session import IntakeSession
 from .steps import STEPS
+from .summary_views import sent_link_has_expired, summary_expired_response
 from .tokens import (
     create_submission,
     find_by_token,
@@ -108,8 +109,10 @@ def finish(request):
 def resume(request, token):
     """Open a private link: bind its submission to this session, then drop the token from the URL.
 
-    Wrong, expired and removed links get the same 404; repeated failures from one address are
-    refused for a while (the count lives in the shared cache).
+    Wrong, expired and removed links get the same 404, except a sent form's real link once its
+    INTAKE_SUMMARY_DAYS have passed, which says it has expired and to ask the clinic (410).
+    Repeated failures from one address are refused for a while (the count lives in the shared
+    cache). A draft continues where it stopped; a sent form opens on its visit summary.
     """
     client = client_ip_address(request) or ""  # honours TRUSTED_PROXY_COUNT behind a proxy
     if resume_is_blocked(client):
@@ -117,6 +120,8 @@ def resume(request, token):
     try:
         submission = find_by_token(token)
     except Http404:
+        if sent_link_has_expired(token):  # a real link past its days: say so (visit summary)
+            return summary_expired_response(request)
         record_failed_resume(client)
         logger.info("intake resume link not found")
         return render(request, "intake/link_not_found.html", status=404)
@@ -128,7 +133,8 @@ def resume(request, token):
             _("Welcome back. Your answers are here (reference %(reference)s).")
             % {"reference": submission.reference},
         )
-    return redirect("intake:continue")
+        return redirect("intake:continue")
+    return redirect("intake:summary")  # a sent form opens on its visit summary
 
 
 @private_page

@@ -261,14 +261,7 @@ def typical_sent_submission_with_token() -> tuple[IntakeSubmission, str]:
     """A sent submission with two injuries, four medicines and three tests, and its raw token.
 
     The typical case of the visit summary issue (it must print on two pages); also used by
-    bench/benchmark.py. The medicines are named explicitly, whatever the factories' iterators.
+    bench/benchmark.py.
     """
-    submission = IntakeSubmissionFactory(sent=True)
-    rows = list(submission.medicines.order_by("position", "pk"))
-    for position, (name, dose, frequency) in enumerate(TYPICAL_MEDICINES):
-        values = {"position": position, "name": name, "dose": dose, "frequency": frequency}
-        if position < len(rows):
-            Medicine.objects.filter(pk=rows[position].pk).update(**values)
-        else:
-            MedicineFactory(submission=submission, **values)
+    submission = IntakeSubmissionFactory(sent=True, medicines=TYPICAL_MEDICINES)
     return submission, submission.raw_token

@@ -331,10 +331,10 @@ def test_a_sent_form_is_read_only(client):
     assert send(client, submission).url == "/prepare/sent/"
 
 
-def test_a_sent_form_opened_by_link_shows_the_confirmation(client):
+def test_a_sent_form_opened_by_link_shows_the_visit_summary(client):
     submission = IntakeSubmissionFactory(sent=True)
     response = open_link(client, submission)
-    assert response.redirect_chain[-1][0] == "/prepare/sent/"
+    assert response.redirect_chain[-1][0] == "/prepare/summary/"
     review = client.get(REVIEW).content.decode()
     assert submission.full_name in review
     assert 'class="answers__change"' not in review

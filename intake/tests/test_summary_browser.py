@@ -14,19 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SUMMARY_URL = "/prepare/summary/"
 
 
-@pytest.fixture(autouse=True)
-def stylesheets_served_by_the_live_server(settings):
-    """Link the unhashed static names, the only ones pytest-django's live server can serve.
-
-    Its static handler looks files up with Django's finders, which do not know the hashed names
-    of the manifest storage, so without this the page would print without its stylesheets.
-    """
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def typical_sent_submission() -> IntakeSubmission:
     """Sent, with two injuries, four medicines and three tests."""
     submission, _token = typical_sent_submission_with_token()

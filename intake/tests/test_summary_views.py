@@ -201,42 +201,65 @@ def test_without_an_open_form_the_summary_asks_for_the_private_link(client):
     assert "Open your private link to see your summary" in text_of(response)
 
 
-def test_the_summary_link_expires_after_the_configured_days(client, settings):
+def _sent_days_ago(submission, days: float) -> None:
+    IntakeSubmission.objects.filter(pk=submission.pk).update(
+        sent_at=timezone.now() - timedelta(days=days)
+    )
+
+
+def test_the_private_link_says_it_has_expired_after_the_configured_days(client, settings):
     settings.INTAKE_SUMMARY_DAYS = 5
     submission = typical_sent_submission()
-    IntakeSubmission.objects.filter(pk=submission.pk).update(
-        sent_at=timezone.now() - timedelta(days=5, minutes=1)
-    )
-    open_private_link(client, submission)
+    _sent_days_ago(submission, 5.001)
 
-    response = client.get(SUMMARY_URL)
+    response = open_private_link(client, submission)
 
     assert response.status_code == 410
     page = text_of(response)
     assert "This link has expired" in page
     assert "please ask your clinic" in page.lower()
     assert submission.full_name not in page
+    assert client.get(SUMMARY_URL).status_code == 404  # and nothing was opened
 
 
-def test_the_summary_link_works_until_the_configured_days_have_passed(client, settings):
+def test_the_private_link_opens_the_summary_until_the_configured_days_have_passed(client, settings):
     settings.INTAKE_SUMMARY_DAYS = 5
     submission = typical_sent_submission()
-    IntakeSubmission.objects.filter(pk=submission.pk).update(
-        sent_at=timezone.now() - timedelta(days=4, hours=23)
-    )
-    open_private_link(client, submission)
+    _sent_days_ago(submission, 4.99)
 
+    response = open_private_link(client, submission)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == SUMMARY_URL
     assert client.get(SUMMARY_URL).status_code == 200
 
 
-def test_the_summary_link_lasts_thirty_days_by_default(client):
+def test_the_private_link_lasts_thirty_days_by_default(client):
     submission = typical_sent_submission()
-    IntakeSubmission.objects.filter(pk=submission.pk).update(
-        sent_at=timezone.now() - timedelta(days=30, minutes=1)
-    )
-    open_private_link(client, submission)
+    _sent_days_ago(submission, 29.99)
+    assert open_private_link(client, submission).status_code == 302
 
-    assert client.get(SUMMARY_URL).status_code == 410
+    _sent_days_ago(submission, 30.001)
+    assert open_private_link(client, submission).status_code == 410
+
+
+def test_an_open_summary_closes_when_the_link_expires(client, settings):
+    settings.INTAKE_SUMMARY_DAYS = 5
+    submission = typical_sent_submission()
+    open_private_link(client, submission)
+    _sent_days_ago(submission, 6)
+
+    response = client.get(SUMMARY_URL)
+
+    assert response.status_code in (404, 410)
+    assert submission.full_name not in text_of(response)
+    assert "ask your clinic" in text_of(response)
+
+
+def test_a_wrong_link_still_gets_the_usual_not_found_page(client):
+    response = client.get(reverse("intake:resume", args=["not-a-real-token" * 3]))
+    assert response.status_code == 404
+    assert "This link has expired" not in text_of(response)
 
 
 def test_summary_pages_are_private(client, staff_user):
