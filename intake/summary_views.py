@@ -11,6 +11,7 @@ never expires.
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from atrophy_site.privacy import private_page
@@ -80,7 +81,12 @@ def _staff_summary(request, reference: str):
         raise PermissionDenied
     submission = get_object_or_404(summary_queryset(), reference=normalise_reference(reference))
     record_summary_view(user=request.user, submission=submission)
-    context = {"summary": build_summary(submission), "staff_view": True, "print_on_load": False}
+    context = {
+        "summary": build_summary(submission),
+        "staff_view": True,
+        "print_on_load": False,
+        "admin_url": reverse("admin:intake_intakesubmission_change", args=[submission.pk]),
+    }
     return render(request, "intake/summary.html", context)
 
 

@@ -69,3 +69,17 @@ def test_summary_fits_a_phone_screen(phone_page):
 
     assert phone_page.get_by_role("heading", name=submission.full_name).is_visible()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_summary_passes_automated_accessibility_checks(desktop_page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    open_summary(desktop_page, typical_sent_submission())
+
+    results = Axe().run(desktop_page)
+    problems = [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert problems == []

@@ -299,6 +299,8 @@ def test_staff_open_the_summary_by_reference_without_a_token(client, staff_user)
     assert response.status_code == 200
     assert submission.full_name in text_of(response)
     assert "Staff view" in text_of(response)
+    admin_url = reverse("admin:intake_intakesubmission_change", args=[submission.pk])
+    assert f'href="{admin_url}"' in text_of(response)
 
 
 def test_staff_can_type_the_reference_loosely(client, staff_user):
