@@ -1,21 +1,14 @@
 """Data: the "Clinic staff" group, and the work-queue flags of submissions saved before them.
 
-The group holds only what reviewing needs (least privilege): view submissions and their rows,
-change a submission (the admin limits that to status and staff note), nothing else. No delete,
-no export, no content or accounts: superusers do those, or grant them person by person.
+The group holds only what reviewing needs (least privilege, see intake/staff_group.py): view
+submissions and their rows, change a submission (the admin limits that to status and staff
+note), nothing else.
 """
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUP_NAME = "Clinic staff"
-PERMISSIONS = [
-    ("intake", "view_intakesubmission"),
-    ("intake", "change_intakesubmission"),
-    ("intake", "view_medicine"),
-    ("intake", "view_injury"),
-    ("intake", "view_testdone"),
-]
+from intake.staff_group import CLINIC_STAFF_GROUP, ensure_clinic_staff_group
 
 
 def create_group(apps, schema_editor):
@@ -25,19 +18,11 @@ def create_group(apps, schema_editor):
     create_permissions(intake_config, apps=apps, verbosity=0)
     intake_config.models_module = None
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP_NAME)
-    group.permissions.set(
-        [
-            Permission.objects.get(content_type__app_label=app, codename=codename)
-            for app, codename in PERMISSIONS
-        ]
-    )
+    ensure_clinic_staff_group(apps)
 
 
 def remove_group(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name=GROUP_NAME).delete()
+    apps.get_model("auth", "Group").objects.filter(name=CLINIC_STAFF_GROUP).delete()
 
 
 def compute_flags(apps, schema_editor):

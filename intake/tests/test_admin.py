@@ -147,12 +147,14 @@ def test_clinic_staff_cannot_export_unless_granted(nurse_client):
     assert not response.get("Content-Disposition")
 
 
-def test_clinic_staff_cannot_manage_accounts_or_devices(nurse_client):
+def test_clinic_staff_cannot_manage_accounts_devices_logs_or_content(nurse_client):
     for name in (
         "admin:auth_user_changelist",
         "admin:auth_group_changelist",
         "admin:otp_totp_totpdevice_changelist",
         "admin:intake_summaryview_changelist",
+        "admin:education_topic_changelist",
+        "admin:education_glossaryterm_changelist",
     ):
         assert nurse_client.get(reverse(name)).status_code == 403, name
 

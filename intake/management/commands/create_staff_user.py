@@ -22,13 +22,12 @@ from getpass import getpass
 
 import qrcode
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-CLINIC_STAFF_GROUP = "Clinic staff"
+from intake.staff_group import CLINIC_STAFF_GROUP, ensure_clinic_staff_group
 
 
 class Command(BaseCommand):
@@ -70,7 +69,7 @@ class Command(BaseCommand):
             user.save()
 
             if not (superuser or no_group):
-                user.groups.add(self._clinic_staff_group())
+                user.groups.add(ensure_clinic_staff_group())
 
             if reset_device:
                 TOTPDevice.objects.filter(user=user).delete()
@@ -87,14 +86,6 @@ class Command(BaseCommand):
             self.stdout.write("Kept the existing authenticator device (use --reset-device).")
         else:
             self._show_enrolment(device)
-
-    def _clinic_staff_group(self) -> Group:
-        try:
-            return Group.objects.get(name=CLINIC_STAFF_GROUP)
-        except Group.DoesNotExist as missing:
-            raise CommandError(
-                f'The "{CLINIC_STAFF_GROUP}" group is missing: run "manage.py migrate" first.'
-            ) from missing
 
     def _new_password(self, user) -> str:
         password = os.environ.get("STAFF_PASSWORD")
