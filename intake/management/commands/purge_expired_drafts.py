@@ -27,7 +27,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{count} expired draft(s) older than {days} days would be removed.")
             return
         with transaction.atomic():
-            count = expired.filter(pk__in=list(expired.values_list("pk", flat=True))).count()
-            _total, by_model = expired.delete()
+            _total, by_model = expired.delete()  # rows and history go with them (CASCADE)
         count = by_model.get(IntakeSubmission._meta.label, 0)
         self.stdout.write(f"Removed {count} expired draft(s) older than {days} days.")
