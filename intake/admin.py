@@ -184,7 +184,7 @@ class IntakeSubmissionAdmin(SimpleHistoryAdmin):
                     "sarc_f_total",
                     "status",
                     "staff_note",
-                    ("reviewed_by", "reviewed_at"),
+                    ("reviewed_by_name", "reviewed_at"),
                     "archived_at",
                 )
             },
@@ -347,6 +347,11 @@ class IntakeSubmissionAdmin(SimpleHistoryAdmin):
                 ),
             )
         return _labelled(_("SARC-F"), f"{obj.sarc_f_total}/10")
+
+    @admin.display(description=_("reviewed by"))
+    def reviewed_by_name(self, obj):
+        # The name only: a link to the account would be a dead end (403) for clinic staff.
+        return obj.reviewed_by.get_username() if obj.reviewed_by else "–"
 
     @admin.display(description=_("Visit summary"))
     def summary_link(self, obj):
