@@ -1,6 +1,7 @@
 """The visit summary in a real browser: on screen at phone and desktop widths, and on paper."""
 
 import io
+import unicodedata
 
 import pytest
 from pypdf import PdfReader
@@ -20,6 +21,11 @@ def typical_sent_submission() -> IntakeSubmission:
     return submission
 
 
+def plain_text(pdf_page) -> str:
+    """A PDF page's text on one line, with ligatures ("ﬀ" in "Jeﬀrey") as the letters typed."""
+    return " ".join(unicodedata.normalize("NFKC", pdf_page.extract_text()).split())
+
+
 def open_summary(page, submission):
     page.goto(resume_link_for(submission, submission.raw_token))
     page.goto(SUMMARY_URL)
@@ -31,8 +37,7 @@ def test_typical_summary_prints_on_two_pages_with_the_key_points(desktop_page, p
     open_summary(desktop_page, submission)
 
     pdf = PdfReader(io.BytesIO(desktop_page.pdf(format=paper)))
-    text = "\n".join(page.extract_text() for page in pdf.pages)
-    flat = " ".join(text.split())
+    flat = " ".join(plain_text(page) for page in pdf.pages)
 
     assert len(pdf.pages) <= 2
     for words in (
@@ -48,7 +53,7 @@ def test_typical_summary_prints_on_two_pages_with_the_key_points(desktop_page, p
         assert words in flat, words
     # The running head and page numbers are on every page; the screen's buttons are not.
     for number, page in enumerate(pdf.pages, start=1):
-        page_text = " ".join(page.extract_text().split())
+        page_text = plain_text(page)
         assert submission.full_name in page_text
         assert "Born 2 Jul 1948" in page_text
         assert f"Page {number} of {len(pdf.pages)}" in page_text
