@@ -7,11 +7,16 @@ Playwright; they are skipped when it is missing, except under CI=true, where tha
 
 import os
 import shutil
+import tempfile
 
 import pytest
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("DJANGO_DEBUG", "true")
+# Each test run collects static files into a folder of its own, so two runs at once (or a dev
+# server beside the tests) never see each other's half-written files.
+_OWN_STATIC_ROOT = "STATIC_ROOT" not in os.environ
+os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="atrophy-static-"))
 # Playwright's sync API runs an event loop in the test thread; Django would then refuse
 # database calls made by test code beside it. Tests only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -26,6 +31,9 @@ def collected_static_files():
     from django.core.management import call_command
 
     call_command("collectstatic", "--noinput", verbosity=0)
+    yield
+    if _OWN_STATIC_ROOT:
+        shutil.rmtree(os.environ["STATIC_ROOT"], ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
