@@ -79,7 +79,10 @@ def patient_summary(request):
 def _staff_summary(request, reference: str):
     if not request.user.has_perm("intake.view_intakesubmission"):
         raise PermissionDenied
-    submission = get_object_or_404(summary_queryset(), reference=normalise_reference(reference))
+    # Drafts are the patient's until sent: staff see only what was sent, as in the admin queue.
+    submission = get_object_or_404(
+        summary_queryset().sent(), reference=normalise_reference(reference)
+    )
     record_summary_view(user=request.user, submission=submission)
     context = {
         "summary": build_summary(submission),

@@ -331,6 +331,14 @@ def test_unknown_reference_is_not_found_for_staff(client, staff_user):
     assert client.get(reverse("intake:staff_summary", args=["ZZZZ-ZZZZ"])).status_code == 404
 
 
+def test_staff_cannot_open_a_draft_the_patient_has_not_sent(client, staff_user):
+    draft = BlankDraftFactory(full_name="Not Sent Yet")
+    client.force_login(staff_user)
+    response = client.get(reverse("intake:staff_summary", args=[draft.reference]))
+    assert response.status_code == 404
+    assert b"Not Sent Yet" not in response.content
+
+
 def test_signed_out_visitors_are_sent_to_the_staff_sign_in(client, settings):
     settings.ADMIN_REQUIRE_2FA = False
     submission = typical_sent_submission()
