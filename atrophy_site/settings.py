@@ -258,6 +258,9 @@ INTAKE_DRAFT_DAYS = env.int("INTAKE_DRAFT_DAYS", default=30)
 INTAKE_SUMMARY_DAYS = env.int("INTAKE_SUMMARY_DAYS", default=30)
 INTAKE_RESUME_MAX_FAILURES = env.int("INTAKE_RESUME_MAX_FAILURES", default=20)
 INTAKE_RESUME_WINDOW_SECONDS = env.int("INTAKE_RESUME_WINDOW_SECONDS", default=15 * 60)
+# FHIR export (intake/fhir/): where our canonical URLs start, e.g. https://clinic.example.org/
+# prepare/fhir. Empty: https:// + the first ALLOWED_HOSTS name + /prepare/fhir.
+FHIR_CANONICAL_BASE = env.str("FHIR_CANONICAL_BASE", default="")
 
 # --- Logging ------------------------------------------------------------------------------------
 # One line per event on stdout, key=value, for any log collector. Request paths are redacted of

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import summary_views, views
+from .fhir import views as fhir_views
 
 app_name = "intake"
 
@@ -20,4 +21,12 @@ urlpatterns = [
     # that the private link binds, and the staff's, by reference code.
     path("summary/", summary_views.patient_summary, name="summary"),
     path("staff/summary/<str:reference>/", summary_views.staff_summary, name="staff_summary"),
+    # FHIR (intake/fhir/): the questions as a Questionnaire, public (no personal data), at its
+    # canonical URL and under a plain file name. Responses are downloaded from the admin.
+    path(
+        "fhir/Questionnaire/visit-preparation",
+        fhir_views.questionnaire_view,
+        name="fhir_questionnaire",
+    ),
+    path("fhir/Questionnaire.json", fhir_views.questionnaire_view, name="fhir_questionnaire_json"),
 ]

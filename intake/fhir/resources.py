@@ -1,0 +1,271 @@
+"""FHIR R4 documents as plain dicts (JSON-ready): the Questionnaire, responses and a Bundle.
+
+Texts are written in the clinic's language (settings.CLINIC_LANGUAGE), whatever language the
+patient used, as the printed summary is. Empty answers are left out (FHIR forbids empty values
+and empty lists); a zero is an answer and is kept.
+
+Sources: FHIR R4 (4.0.1) Questionnaire, QuestionnaireResponse, Patient and Bundle; the core
+extensions minValue, maxValue, ordinalValue and questionnaire-itemControl ("help") for hints.
+"""
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ..models import IntakeSubmission
+from .definition import (
+    QUESTIONNAIRE_DATE,
+    QUESTIONNAIRE_ID,
+    QUESTIONNAIRE_NAME,
+    QUESTIONNAIRE_VERSION,
+    Question,
+    Section,
+    canonical_base,
+    code_system_url,
+    questionnaire_url,
+    reference_code_system,
+    sections,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Submissions fetched (with their rows) per database round trip in a bulk Bundle.
+BUNDLE_CHUNK_SIZE = 200
+
+EXTENSION = "http://hl7.org/fhir/StructureDefinition/"
+ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
+
+
+def _language() -> str:
+    """The clinic's language (CLINIC_LANGUAGE, else the site's default): the record's language."""
+    return getattr(settings, "CLINIC_LANGUAGE", settings.LANGUAGE_CODE)
+
+
+# --- The Questionnaire --------------------------------------------------------------------------
+
+
+def _help_item(link_id: str, text: str) -> dict:
+    """A hint shown under its question: a display item with item control "help" (SDC)."""
+    return {
+        "linkId": f"{link_id}.help",
+        "text": str(text),
+        "type": "display",
+        "extension": [
+            {
+                "url": f"{EXTENSION}questionnaire-itemControl",
+                "valueCodeableConcept": {
+                    "coding": [{"system": ITEM_CONTROL_SYSTEM, "code": "help", "display": "Help"}]
+                },
+            }
+        ],
+    }
+
+
+def _coding(question: Question, code: str) -> dict:
+    labels = dict(question.options)
+    return {
+        "system": code_system_url(question.system),
+        "code": code,
+        "display": str(labels.get(code, code)),
+    }
+
+
+def _question_item(question: Question) -> dict:
+    item = {"linkId": question.link_id, "text": str(question.text), "type": question.type}
+    if question.required:
+        item["required"] = True
+    if question.repeats:
+        item["repeats"] = True
+    if question.read_only:
+        item["readOnly"] = True
+    if question.max_length:
+        item["maxLength"] = question.max_length
+    extensions = [
+        {"url": f"{EXTENSION}{name}", "valueInteger": value}
+        for name, value in (("minValue", question.min_value), ("maxValue", question.max_value))
+        if value is not None
+    ]
+    if extensions:
+        item["extension"] = extensions
+    if question.options:
+        item["answerOption"] = []
+        for code, _label in question.options:
+            option = {"valueCoding": _coding(question, code)}
+            if question.scored:
+                option["extension"] = [
+                    {"url": f"{EXTENSION}ordinalValue", "valueDecimal": int(code)}
+                ]
+            item["answerOption"].append(option)
+    if question.help_text:
+        item["item"] = [_help_item(question.link_id, question.help_text)]
+    return item
+
+
+def _section_item(section: Section) -> dict:
+    children = []
+    if section.intro:
+        children.append(
+            {"linkId": f"{section.link_id}.intro", "text": str(section.intro), "type": "display"}
+        )
+    children.extend(_question_item(question) for question in section.questions)
+    item = {"linkId": section.link_id, "text": str(section.title), "type": "group"}
+    if section.repeats:
+        item["repeats"] = True
+    item["item"] = children
+    return item
+
+
+def questionnaire() -> dict:
+    """The intake's questions as a FHIR R4 Questionnaire. Holds no personal data."""
+    with translation.override(_language()):
+        return {
+            "resourceType": "Questionnaire",
+            "id": QUESTIONNAIRE_ID,
+            "language": _language(),
+            "url": questionnaire_url(),
+            "version": QUESTIONNAIRE_VERSION,
+            "name": QUESTIONNAIRE_NAME,
+            "title": _("Prepare for your visit"),
+            "status": "active",
+            "subjectType": ["Patient"],
+            "date": QUESTIONNAIRE_DATE,
+            "description": _(
+                "What a patient with muscle weakness or muscle loss tells the clinic before a "
+                "visit: symptoms, the SARC-F screen, medical history, medicines, injuries, daily "
+                "life, tests and questions for the doctor."
+            ),
+            "item": [_section_item(section) for section in sections()],
+        }
+
+
+# --- A QuestionnaireResponse --------------------------------------------------------------------
+
+
+def _answers(question: Question, value) -> list[dict]:
+    """The FHIR answers for a stored value; an empty list when there is nothing to say."""
+    if value is None or value == "" or value == []:
+        return []
+    if question.type == "choice":
+        codes = value if isinstance(value, list) else [value]
+        return [{"valueCoding": _coding(question, str(code))} for code in codes]
+    if question.type == "boolean":
+        return [{"valueBoolean": bool(value)}]
+    if question.type == "integer":
+        return [{"valueInteger": int(value)}]
+    if question.type == "date":
+        return [{"valueDate": value.isoformat()}]
+    return [{"valueString": str(value)}]
+
+
+def _answered_items(questions, source) -> list[dict]:
+    items = []
+    for question in questions:
+        answers = _answers(question, getattr(source, question.name))
+        if answers:
+            items.append(
+                {"linkId": question.link_id, "text": str(question.text), "answer": answers}
+            )
+    return items
+
+
+def _section_items(section: Section, submission: IntakeSubmission) -> list[dict]:
+    """The section's group item, once per row for a repeating section; none when unanswered."""
+    sources = getattr(submission, section.rows).all() if section.rows else [submission]
+    groups = []
+    for source in sources:
+        answered = _answered_items(section.questions, source)
+        if answered:
+            groups.append({"linkId": section.link_id, "text": str(section.title), "item": answered})
+    return groups
+
+
+def _patient(submission: IntakeSubmission) -> dict:
+    patient = {"resourceType": "Patient", "id": "patient"}
+    if submission.full_name:
+        patient["name"] = [{"text": submission.full_name}]
+    if submission.date_of_birth:
+        patient["birthDate"] = submission.date_of_birth.isoformat()
+    return patient
+
+
+def _instant(moment: datetime) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def questionnaire_response(submission: IntakeSubmission) -> dict:
+    """A sent submission as a FHIR R4 QuestionnaireResponse, with every answer it holds.
+
+    The patient (name and date of birth) is a contained Patient; the reference code is the
+    identifier and the id. Fetch the submission with `fhir_queryset()` to read its rows in
+    three queries. Raises ValueError for a draft: only what the patient sent is exported.
+    """
+    if submission.is_draft or submission.sent_at is None:
+        raise ValueError(f"{submission.reference} has not been sent")
+    with translation.override(_language()):
+        items = [group for section in sections() for group in _section_items(section, submission)]
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "id": submission.reference,
+        "language": _language(),
+        "contained": [_patient(submission)],
+        "identifier": {"system": reference_code_system(), "value": submission.reference},
+        "questionnaire": f"{questionnaire_url()}|{QUESTIONNAIRE_VERSION}",
+        "status": "completed",
+        "subject": {"reference": "#patient"},
+        "authored": _instant(submission.sent_at),
+        "item": items,
+    }
+
+
+def response_url(submission: IntakeSubmission) -> str:
+    return f"{canonical_base()}/QuestionnaireResponse/{submission.reference}"
+
+
+# --- Many responses: a Bundle -------------------------------------------------------------------
+
+
+def fhir_queryset(queryset: QuerySet) -> QuerySet:
+    """Sent submissions only, each with the rows its response needs (three queries in all)."""
+    return queryset.sent().prefetch_related("medicines", "injuries", "tests_done")
+
+
+def bundle_json(
+    queryset: QuerySet, *, exported_by=None, chunk_size: int = BUNDLE_CHUNK_SIZE
+) -> Iterator[str]:
+    """A Bundle (type collection) of responses for the sent submissions, as JSON text in pieces.
+
+    Streamed: submissions are read `chunk_size` at a time (four queries per chunk, whatever
+    their rows), so a large export needs neither every submission nor the whole file in memory.
+    Nothing is queried until the first piece is read. Logs who exported how many responses
+    (never what they contained).
+    """
+    head = json.dumps(
+        {"resourceType": "Bundle", "type": "collection", "timestamp": _instant(timezone.now())},
+        ensure_ascii=False,
+    )
+    count = 0
+    for submission in fhir_queryset(queryset).iterator(chunk_size=chunk_size):
+        entry = {
+            "fullUrl": response_url(submission),
+            "resource": questionnaire_response(submission),
+        }
+        yield (f'{head[:-1]}, "entry": [' if count == 0 else ", ") + json.dumps(
+            entry, ensure_ascii=False
+        )
+        count += 1
+    # FHIR forbids an empty list: a Bundle with no entries has no "entry" at all.
+    yield "]}" if count else head
+    logger.info(
+        "intake.fhir_export user_id=%s responses=%d", getattr(exported_by, "pk", None), count
+    )
+
+
+def bundle(queryset: QuerySet) -> dict:
+    """The whole Bundle as a dict (for tests and small sets; the download streams it)."""
+    return json.loads("".join(bundle_json(queryset)))
