@@ -23,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import review
 from .export import LIST_FIELD_CHOICES, choice_labels, csv_lines
+from .fhir.admin import FhirExportAdminMixin
 from .models import Injury, IntakeSubmission, Medicine, SummaryView, TestDone
 from .rules import SARC_F_POSITIVE_FROM, urgent_signs
 from .tokens import normalise_reference
@@ -142,7 +143,7 @@ def _day(value) -> str:
 
 
 @admin.register(IntakeSubmission)
-class IntakeSubmissionAdmin(SimpleHistoryAdmin):
+class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "reference",
         "full_name",
@@ -169,7 +170,7 @@ class IntakeSubmissionAdmin(SimpleHistoryAdmin):
     ordering = (F("appointment_date").asc(nulls_last=True), "sent_at")
     list_per_page = 50
     show_full_result_count = False  # one COUNT fewer per page
-    actions = ("mark_reviewed", "archive", "export_csv")
+    actions = ("mark_reviewed", "archive", "export_csv", "download_fhir")
     inlines = (MedicineInline, InjuryInline, TestDoneInline)
     history_list_display = ("status", "staff_note")
     save_on_top = True

@@ -316,7 +316,10 @@ class IntakeSubmission(StaffReviewFields, models.Model):
         verbose_name = _("visit preparation form")
         verbose_name_plural = _("visit preparation forms")
         indexes = [models.Index(fields=["status", "updated_at"], name="intake_status_updated")]
-        permissions = [("export_intakesubmission", _("Can export visit preparation forms (CSV)"))]
+        permissions = [
+            ("export_intakesubmission", _("Can export visit preparation forms (CSV)")),
+            ("export_fhir_intakesubmission", _("Can export visit preparation forms (FHIR)")),
+        ]
 
     def __str__(self) -> str:
         return self.reference
