@@ -9,9 +9,9 @@
 - `admin.py`: the "Download FHIR (JSON)" admin action and change-page link, for staff holding
   `intake.export_fhir_intakesubmission` (not the Clinic staff group by default).
 
-No FHIR library is needed at run time; the tests validate every document with `fhir.resources`
-(its R4B models: R4B changed nothing in Questionnaire, QuestionnaireResponse, Patient or Bundle
-that these documents use).
+No FHIR library is needed at run time; the tests validate every document with `fhir.resources`,
+using its R4B models (the package has no R4 ones; R4B is R4 with a few resources updated, and
+these documents use only R4 elements, e.g. a single QuestionnaireResponse.identifier).
 """
 
 FHIR_JSON = "application/fhir+json; charset=utf-8"
