@@ -286,5 +286,8 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+        # WeasyPrint (the summary PDF) notes every CSS feature it skips, hundreds per PDF for
+        # Bootstrap's screen rules, and each step at INFO: keep only its errors.
+        "weasyprint": {"level": "ERROR"},
     },
 }

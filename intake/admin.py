@@ -358,10 +358,15 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
     def summary_link(self, obj):
         try:
             url = reverse("intake:staff_summary", kwargs={"reference": obj.reference})
+            pdf_url = reverse("intake:staff_summary_pdf", kwargs={"reference": obj.reference})
         except NoReverseMatch:
             return _("The printable summary is not available yet.")
         return format_html(
-            '<a class="button" href="{}">{}</a>', url, _("Open the visit summary to print")
+            '<a class="button" href="{}">{}</a> <a class="summary-pdf-link" href="{}">{}</a>',
+            url,
+            _("Open the visit summary to print"),
+            pdf_url,
+            _("Download PDF"),
         )
 
     @admin.display(description=_("Urgent signs"))

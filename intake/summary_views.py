@@ -6,11 +6,20 @@ goes back to its form) and stops working `INTAKE_SUMMARY_DAYS` after sending, wi
 says so. Staff open any submission by its reference code, signed in to the staff admin (with
 its second factor) and holding the `intake.view_intakesubmission` permission; their access
 never expires.
+
+Each summary can also be downloaded as a PDF (`patient_summary_pdf`, `staff_summary_pdf`), with
+the same access rules: the same template and view model, drawn by WeasyPrint
+(intake/summary_pdf.py). WeasyPrint is imported only then, so the site runs without it; the PDF
+link then answers 503 with a page that says how to print instead.
 """
+
+import logging
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -27,6 +36,8 @@ from .summary import (
     summary_queryset,
 )
 from .tokens import hash_token, normalise_reference
+
+logger = logging.getLogger(__name__)
 
 
 def sent_link_has_expired(token: str) -> bool:
@@ -56,27 +67,51 @@ def summary_expired_response(request):
     return render(request, "intake/summary_expired.html", context, status=410)
 
 
+def _patient_submission(request):
+    """(the sent submission this browser has open, None), or (None, the response saying why not).
+
+    No open form: 404 asking for the private link. A draft: back to its form. A sent form past
+    INTAKE_SUMMARY_DAYS: the expired page (410).
+    """
+    bound = IntakeSession(request).submission()
+    if bound is None:
+        return None, render(request, "intake/summary_not_open.html", status=404)
+    if bound.is_draft:
+        return None, redirect("intake:continue")  # back to the first unfinished step
+    if summary_link_expired(bound):
+        return None, summary_expired_response(request)
+    return load_summary_rows(bound), None
+
+
 @private_page
 @require_GET
 def patient_summary(request):
     """The summary of the submission this browser has open, for the patient to print or show."""
-    session = IntakeSession(request)
-    bound = session.submission()
-    if bound is None:
-        return render(request, "intake/summary_not_open.html", status=404)
-    if bound.is_draft:
-        return redirect("intake:continue")  # back to the first unfinished step
-    if summary_link_expired(bound):
-        return summary_expired_response(request)
+    submission, refusal = _patient_submission(request)
+    if refusal:
+        return refusal
     context = {
-        "summary": build_summary(load_summary_rows(bound)),
+        "summary": build_summary(submission),
         "staff_view": False,
         "print_on_load": request.GET.get("print") == "1",
     }
     return render(request, "intake/summary.html", context)
 
 
-def _staff_summary(request, reference: str):
+@private_page
+@require_GET
+def patient_summary_pdf(request):
+    """The patient's summary as a PDF file to download, under the same rules as the page."""
+    submission, refusal = _patient_submission(request)
+    if refusal:
+        return refusal
+    return _summary_pdf_response(
+        request, submission, staff_view=False, summary_url=reverse("intake:summary")
+    )
+
+
+def _staff_submission(request, reference: str) -> IntakeSubmission:
+    """The sent submission staff asked for, once they are allowed to see it; logged as a view."""
     if not request.user.has_perm("intake.view_intakesubmission"):
         raise PermissionDenied
     # Drafts are the patient's until sent: staff see only what was sent, as in the admin queue.
@@ -84,6 +119,11 @@ def _staff_summary(request, reference: str):
         summary_queryset().sent(), reference=normalise_reference(reference)
     )
     record_summary_view(user=request.user, submission=submission)
+    return submission
+
+
+def _staff_summary(request, reference: str):
+    submission = _staff_submission(request, reference)
     context = {
         "summary": build_summary(submission),
         "staff_view": True,
@@ -93,8 +133,51 @@ def _staff_summary(request, reference: str):
     return render(request, "intake/summary.html", context)
 
 
+def _staff_summary_pdf(request, reference: str):
+    submission = _staff_submission(request, reference)
+    summary_url = reverse("intake:staff_summary", kwargs={"reference": submission.reference})
+    return _summary_pdf_response(request, submission, staff_view=True, summary_url=summary_url)
+
+
 #: The same summary for clinic staff, by reference code, whatever the link's expiry. The admin
 #: site's own gate (`admin_view`: active staff, signed in with the second factor when
 #: ADMIN_REQUIRE_2FA is on; others go to the admin sign-in page) then the permission to view
 #: submissions (403 without it).
 staff_summary = private_page(admin.site.admin_view(require_GET(_staff_summary)))
+
+#: The staff summary as a PDF file, behind the same gate and logged as a view in the same way.
+staff_summary_pdf = private_page(admin.site.admin_view(require_GET(_staff_summary_pdf)))
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+
+def pdf_filename(submission: IntakeSubmission) -> str:
+    """The download's file name: "visit-summary-K7QP-3MXD.pdf" (no name or date of birth in it)."""
+    return f"visit-summary-{submission.reference}.pdf"
+
+
+def _load_pdf_renderer():
+    """`summary_pdf.render_summary_pdf`, or None when WeasyPrint or its libraries are missing."""
+    try:
+        from .summary_pdf import render_summary_pdf
+    except (ImportError, OSError) as error:  # OSError: Pango or HarfBuzz not installed
+        logger.error("intake.summary_pdf unavailable, WeasyPrint did not load: %s", error)
+        return None
+    return render_summary_pdf
+
+
+def _summary_pdf_response(request, submission, *, staff_view: bool, summary_url: str):
+    render_pdf = _load_pdf_renderer()
+    if render_pdf is None:
+        context = {"summary_url": summary_url}
+        return render(request, "intake/summary_pdf_unavailable.html", context, status=503)
+    html = render_to_string(
+        "intake/summary.html",
+        {"summary": build_summary(submission), "staff_view": staff_view, "pdf": True},
+        request=request,
+    )
+    pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(submission)}"'
+    return response  # marked private (no-store, noindex) by the views' private_page

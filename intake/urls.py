@@ -20,7 +20,13 @@ urlpatterns = [
     # The visit summary (intake/summary_views.py): the patient's, opened through the session
     # that the private link binds, and the staff's, by reference code.
     path("summary/", summary_views.patient_summary, name="summary"),
+    path("summary/pdf/", summary_views.patient_summary_pdf, name="summary_pdf"),
     path("staff/summary/<str:reference>/", summary_views.staff_summary, name="staff_summary"),
+    path(
+        "staff/summary/<str:reference>/pdf/",
+        summary_views.staff_summary_pdf,
+        name="staff_summary_pdf",
+    ),
     # FHIR (intake/fhir/): the questions as a Questionnaire, public (no personal data), at its
     # canonical URL and under a plain file name. Responses are downloaded from the admin.
     path(
