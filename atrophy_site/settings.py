@@ -157,8 +157,27 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Language and time --------------------------------------------------------------------------
+# The patient side speaks English and Spanish. The language comes from the "English | Español"
+# switch in the header (Django's set_language view stores it in a cookie) or, until the person
+# chooses, from the browser's Accept-Language header (LocaleMiddleware). URLs carry no language
+# prefix, so private links and bookmarks work in both languages. Each language is named in
+# itself, as a person looking for their own language expects to see it.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own date formats ("25 November 2026", "25 de noviembre de 2026"): atrophy_site/formats/.
+FORMAT_MODULE_PATH = ["atrophy_site.formats"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+LANGUAGE_COOKIE_HTTPONLY = True
+# The language of the clinic: the visit summary (screen, print and PDF) is always written in it,
+# whatever language the patient filled in the form in, because it is the doctor's document.
+CLINIC_LANGUAGE = env.str("CLINIC_LANGUAGE", default="en")
+if CLINIC_LANGUAGE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"CLINIC_LANGUAGE must be one of {', '.join(dict(LANGUAGES))}, not {CLINIC_LANGUAGE!r}."
+    )
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -7,6 +7,8 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    # set_language: the header's "English | Español" switch posts here (templates/includes/).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("learn/", include("education.urls")),
     path("prepare/", include("intake.urls")),
     path(settings.ADMIN_URL, admin.site.urls),  # configurable: ADMIN_URL
