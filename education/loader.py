@@ -2,7 +2,8 @@
 
 The content folder is how topics ship with the code (format: `content/README.md`). The data
 migration `0002_load_content` calls `load_content` so that `migrate` on a fresh database fills
-the Learn pages; `manage.py load_education_content` calls it again on demand. Loading is
+the Learn pages, and `0004_load_translations` loads the translated pages of `content/<language>/`
+(`load_translations`); `manage.py load_education_content` loads both again on demand. Loading is
 idempotent: topics and glossary terms are matched by slug and updated in place, a topic's
 sections and sources are replaced by the file's, and nothing else is touched.
 
@@ -20,10 +21,16 @@ from pathlib import Path
 
 import yaml
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.db import transaction
 
-from .models import RESERVED_TOPIC_SLUGS
-from .rendering import glossary_links, render_section_body, unique_anchor
+from .models import RESERVED_TOPIC_SLUGS, translation_search_text
+from .rendering import (
+    glossary_links,
+    render_section_body,
+    translated_glossary_links,
+    unique_anchor,
+)
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 CATEGORIES = ("basics", "sign", "cause", "test", "treatment", "visit")
@@ -65,6 +72,16 @@ class TopicData:
 
 
 @dataclass(frozen=True)
+class TopicTranslationData:
+    slug: str
+    title: str
+    summary: str
+    reviewed: datetime.date
+    sources: tuple[SourceData, ...]
+    sections: tuple[SectionData, ...]
+
+
+@dataclass(frozen=True)
 class GlossaryData:
     term: str
     slug: str
@@ -78,11 +95,20 @@ class Content:
     glossary: list[GlossaryData] = field(default_factory=list)
 
 
+@dataclass
+class TranslatedContent:
+    language: str
+    topics: list[TopicTranslationData] = field(default_factory=list)
+    glossary: list[GlossaryData] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class LoadReport:
     topics_created: int
     topics_updated: int
     glossary_terms: int
+    #: Translated topics loaded, by language code.
+    translations: dict[str, int] = field(default_factory=dict)
 
 
 def _require(data: dict, key: str, kind: type, where: str):
@@ -125,8 +151,8 @@ def split_sections(body: str, where: str) -> tuple[SectionData, ...]:
     return tuple(sections)
 
 
-def parse_topic(text: str, *, where: str) -> TopicData:
-    """Parse one topic file (YAML front matter, then `## ` sections in Markdown)."""
+def _front_matter(text: str, where: str) -> tuple[dict, str]:
+    """A topic file's YAML front matter (as a dict) and its Markdown body."""
     match = _FRONT_MATTER.match(text.replace("\r\n", "\n"))
     if not match:
         raise ContentError(f"{where}: the file must start with front matter between '---' lines")
@@ -136,18 +162,10 @@ def parse_topic(text: str, *, where: str) -> TopicData:
         raise ContentError(f"{where}: the front matter is not valid YAML: {error}") from error
     if not isinstance(meta, dict):
         raise ContentError(f"{where}: the front matter must be 'key: value' lines")
+    return meta, match.group(2)
 
-    category = _require(meta, "category", str, where)
-    if category not in CATEGORIES:
-        raise ContentError(f"{where}: category {category!r} is not one of {', '.join(CATEGORIES)}")
-    reviewed = _require(meta, "reviewed", datetime.date, where)
-    order = meta.get("order", 0)
-    if not isinstance(order, int) or order < 0:
-        raise ContentError(f"{where}: 'order' must be a whole number, 0 or more")
-    related = meta.get("related") or []
-    if not isinstance(related, list) or not all(isinstance(slug, str) for slug in related):
-        raise ContentError(f"{where}: 'related' must be a list of topic slugs")
 
+def _sources(meta: dict, where: str) -> tuple[SourceData, ...]:
     raw_sources = meta.get("sources") or []
     if not isinstance(raw_sources, list) or not raw_sources:
         raise ContentError(f"{where}: every topic needs at least one source")
@@ -166,6 +184,23 @@ def parse_topic(text: str, *, where: str) -> TopicData:
                 url=url,
             )
         )
+    return tuple(sources)
+
+
+def parse_topic(text: str, *, where: str) -> TopicData:
+    """Parse one topic file (YAML front matter, then `## ` sections in Markdown)."""
+    meta, body = _front_matter(text, where)
+
+    category = _require(meta, "category", str, where)
+    if category not in CATEGORIES:
+        raise ContentError(f"{where}: category {category!r} is not one of {', '.join(CATEGORIES)}")
+    reviewed = _require(meta, "reviewed", datetime.date, where)
+    order = meta.get("order", 0)
+    if not isinstance(order, int) or order < 0:
+        raise ContentError(f"{where}: 'order' must be a whole number, 0 or more")
+    related = meta.get("related") or []
+    if not isinstance(related, list) or not all(isinstance(slug, str) for slug in related):
+        raise ContentError(f"{where}: 'related' must be a list of topic slugs")
 
     return TopicData(
         slug=_require(meta, "slug", str, where),
@@ -176,8 +211,26 @@ def parse_topic(text: str, *, where: str) -> TopicData:
         reviewed=reviewed,
         published=bool(meta.get("published", True)),
         related=tuple(related),
-        sources=tuple(sources),
-        sections=split_sections(match.group(2), where),
+        sources=_sources(meta, where),
+        sections=split_sections(body, where),
+    )
+
+
+def parse_topic_translation(text: str, *, where: str) -> TopicTranslationData:
+    """Parse one translated topic file (`content/<language>/topics/<slug>.md`).
+
+    The same format as an English topic file. Only the slug, title, summary, reviewed date,
+    sources and sections are read: category, order, publishing and related topics are the
+    English topic's, whatever the translated file says.
+    """
+    meta, body = _front_matter(text, where)
+    return TopicTranslationData(
+        slug=_require(meta, "slug", str, where),
+        title=_require(meta, "title", str, where),
+        summary=_require(meta, "summary", str, where),
+        reviewed=_require(meta, "reviewed", datetime.date, where),
+        sources=_sources(meta, where),
+        sections=split_sections(body, where),
     )
 
 
@@ -248,7 +301,45 @@ def render_sections(sections: Iterable, glossary_terms: Iterable) -> None:
     Used after loading and whenever the glossary changes, since every section's links depend on it.
     Works with real and historical (migration) models.
     """
-    links = glossary_links(glossary_terms)
+    render_sections_with_links(sections, glossary_links(glossary_terms))
+
+
+def render_translated_sections(language: str, *, apps=django_apps) -> None:
+    """Store the HTML of every translated section in `language`, linked to its glossary words.
+
+    Used after loading and whenever a glossary word in that language changes.
+    """
+    TranslatedSection = apps.get_model("education", "TranslatedSection")
+    GlossaryTermTranslation = apps.get_model("education", "GlossaryTermTranslation")
+    TopicTranslation = apps.get_model("education", "TopicTranslation")
+    render_sections_with_links(
+        TranslatedSection.objects.filter(translation__language=language),
+        translated_glossary_links(GlossaryTermTranslation.objects.filter(language=language)),
+    )
+    refresh_search_texts(TopicTranslation.objects.filter(language=language))
+
+
+def refresh_search_texts(translations) -> None:
+    """Store the folded search text of each translated topic (two queries, one bulk update)."""
+    translations = list(translations)
+    if not translations:
+        return
+    Model = type(translations[0])
+    Section = Model._meta.get_field("sections").related_model
+    sections: dict[int, list[tuple[str, str]]] = {}
+    for translation_id, heading, body_html in Section.objects.filter(
+        translation__in=translations
+    ).values_list("translation_id", "heading", "body_html"):
+        sections.setdefault(translation_id, []).append((heading, body_html))
+    for translation in translations:
+        translation.search_text = translation_search_text(
+            translation.title, translation.summary, sections.get(translation.pk, [])
+        )
+    Model.objects.bulk_update(translations, ["search_text"], batch_size=200)
+
+
+def render_sections_with_links(sections: Iterable, links: list) -> None:
+    """Store each section's HTML rendered with these glossary links (one bulk update)."""
     sections = list(sections)
     for section in sections:
         section.body_html = render_section_body(section.body, links)
@@ -256,10 +347,14 @@ def render_sections(sections: Iterable, glossary_terms: Iterable) -> None:
         type(sections[0]).objects.bulk_update(sections, ["body_html"], batch_size=200)
 
 
-def load_content(content_dir: Path = CONTENT_DIR, *, apps=django_apps) -> LoadReport:
+def load_content(
+    content_dir: Path = CONTENT_DIR, *, apps=django_apps, translations: bool = True
+) -> LoadReport:
     """Create or update topics and glossary terms from `content_dir`; return what it did.
 
-    `apps` is the app registry: a data migration passes its historical one.
+    With `translations`, the translated pages in `content_dir/<language>/` are loaded too (see
+    `load_translations`). `apps` is the app registry: a data migration passes its historical one
+    (0002, written before translations existed, passes translations=False).
     """
     content = read_content(content_dir)
     Topic = apps.get_model("education", "Topic")
@@ -313,9 +408,139 @@ def load_content(content_dir: Path = CONTENT_DIR, *, apps=django_apps) -> LoadRe
             topics[data.slug].related.set([topics[slug] for slug in data.related])
 
         render_sections(Section.objects.all(), GlossaryTerm.objects.all())
+        loaded = load_translations(content_dir, apps=apps, english=content) if translations else {}
 
     return LoadReport(
         topics_created=created,
         topics_updated=len(content.topics) - created,
         glossary_terms=len(content.glossary),
+        translations=loaded,
     )
+
+
+# --- Translations -------------------------------------------------------------------------------
+
+
+def translation_languages(content_dir: Path = CONTENT_DIR) -> list[str]:
+    """The site's other languages (settings.LANGUAGES) that have a folder in `content_dir`."""
+    return [
+        code
+        for code, _name in settings.LANGUAGES
+        if code != settings.LANGUAGE_CODE and (content_dir / code).is_dir()
+    ]
+
+
+def read_translations(
+    language: str, content_dir: Path = CONTENT_DIR, *, english: Content | None = None
+) -> TranslatedContent:
+    """Read and check `content_dir/<language>/` (topics/*.md and glossary.yaml), no database.
+
+    Every translated topic and glossary word must have an English one with the same slug.
+    """
+    english = english or read_content(content_dir)
+    folder = content_dir / language
+    translated = TranslatedContent(language=language)
+    topic_slugs = {topic.slug for topic in english.topics}
+    for path in sorted((folder / "topics").glob("*.md")):
+        where = f"{language}/topics/{path.name}"
+        topic = parse_topic_translation(path.read_text(encoding="utf-8"), where=where)
+        if topic.slug != path.stem:
+            raise ContentError(f"{where}: the slug {topic.slug!r} must equal the file name")
+        if topic.slug not in topic_slugs:
+            raise ContentError(f"{where}: there is no English topic {topic.slug!r}")
+        translated.topics.append(topic)
+    glossary_path = folder / "glossary.yaml"
+    if glossary_path.exists():
+        where = f"{language}/glossary.yaml"
+        translated.glossary = parse_glossary(glossary_path.read_text(encoding="utf-8"), where=where)
+        term_slugs = {term.slug for term in english.glossary}
+        unknown = [term.slug for term in translated.glossary if term.slug not in term_slugs]
+        if unknown:
+            raise ContentError(f"{where}: no English glossary term for {', '.join(unknown)}")
+    _check_unique((term.slug for term in translated.glossary), f"{language} glossary terms")
+    _check_unique((term.term for term in translated.glossary), f"{language} glossary terms")
+    return translated
+
+
+def load_translations(
+    content_dir: Path = CONTENT_DIR, *, apps=django_apps, english: Content | None = None
+) -> dict[str, int]:
+    """Create or update the translated topics and glossary words; return topics per language.
+
+    Matched by slug to the English topics and terms already in the database (one the staff have
+    deleted is skipped). A translated topic's sections and sources are replaced by the file's.
+    """
+    english = english or read_content(content_dir)
+    Topic = apps.get_model("education", "Topic")
+    TopicTranslation = apps.get_model("education", "TopicTranslation")
+    TranslatedSection = apps.get_model("education", "TranslatedSection")
+    TranslatedSource = apps.get_model("education", "TranslatedSource")
+    GlossaryTerm = apps.get_model("education", "GlossaryTerm")
+    GlossaryTermTranslation = apps.get_model("education", "GlossaryTermTranslation")
+
+    loaded: dict[str, int] = {}
+    for language in translation_languages(content_dir):
+        translated = read_translations(language, content_dir, english=english)
+        with transaction.atomic():
+            terms = GlossaryTerm.objects.in_bulk(
+                [term.slug for term in translated.glossary], field_name="slug"
+            )
+            for data in translated.glossary:
+                if data.slug in terms:
+                    GlossaryTermTranslation.objects.update_or_create(
+                        glossary_term=terms[data.slug],
+                        language=language,
+                        defaults={
+                            "term": data.term,
+                            "definition": data.definition,
+                            "variants": "\n".join(data.variants),
+                        },
+                    )
+
+            topics = Topic.objects.in_bulk(
+                [topic.slug for topic in translated.topics], field_name="slug"
+            )
+            count = 0
+            for data in translated.topics:
+                if data.slug not in topics:
+                    continue
+                translation, _created = TopicTranslation.objects.update_or_create(
+                    topic=topics[data.slug],
+                    language=language,
+                    defaults={
+                        "title": data.title,
+                        "summary": data.summary,
+                        "reviewed": data.reviewed,
+                    },
+                )
+                count += 1
+                TranslatedSection.objects.filter(translation=translation).delete()
+                anchors: list[str] = []
+                for section in data.sections:
+                    anchors.append(unique_anchor(section.heading, anchors))
+                TranslatedSection.objects.bulk_create(
+                    TranslatedSection(
+                        translation=translation,
+                        order=number,
+                        heading=s.heading,
+                        anchor=anchor,
+                        body=s.body,
+                    )
+                    for number, (s, anchor) in enumerate(
+                        zip(data.sections, anchors, strict=True), 1
+                    )
+                )
+                TranslatedSource.objects.filter(translation=translation).delete()
+                TranslatedSource.objects.bulk_create(
+                    TranslatedSource(
+                        translation=translation,
+                        order=number,
+                        title=s.title,
+                        publisher=s.publisher,
+                        url=s.url,
+                    )
+                    for number, s in enumerate(data.sources, start=1)
+                )
+            render_translated_sections(language, apps=apps)
+        loaded[language] = count
+    return loaded

@@ -4,6 +4,14 @@ Content ships in `education/content/` and is loaded by a data migration (see `lo
 that the database is the truth and staff correct it in the admin. Section bodies are written in a
 small Markdown subset and stored twice: the Markdown staff edit, and the sanitised HTML (with
 glossary links) that the topic page shows, so a page view never renders Markdown.
+
+Topics are written in English (the site's LANGUAGE_CODE) on `Topic`, `Section` and `Source`.
+A translation is a whole page in another language: `TopicTranslation` (title, summary, reviewed
+date) with its own `TranslatedSection`s and `TranslatedSource`s, loaded from
+`content/<language>/` like the English files. The topic keeps what is the same in every language:
+slug, category, order, publishing and related topics. Glossary words get a
+`GlossaryTermTranslation` per language under the same slug, so /learn/glossary/#atrophy is the
+same entry in both languages and translated sections link to it in their own words.
 """
 
 from django.core.exceptions import ValidationError
@@ -11,7 +19,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .rendering import glossary_links, render_section_body, unique_anchor
+from .rendering import (
+    fold_for_search,
+    glossary_links,
+    plain_text,
+    render_section_body,
+    translated_glossary_links,
+    unique_anchor,
+)
 
 # Paths under /learn/ that are pages of their own, not topics (see urls.py).
 RESERVED_TOPIC_SLUGS = frozenset({"glossary", "search"})
@@ -158,3 +173,189 @@ class GlossaryTerm(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{reverse('education:glossary')}#{self.slug}"
+
+
+# --- Translations -------------------------------------------------------------------------------
+
+
+class TranslationLanguage(models.TextChoices):
+    """Languages a topic or glossary word can be translated into (English is on the topic)."""
+
+    SPANISH = "es", _("Spanish")
+
+
+class TopicTranslation(models.Model):
+    """A topic's page in another language: title, summary and reviewed date, with its own
+    sections and sources. Without one, the page is shown in English with a note."""
+
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="translations", verbose_name=_("topic")
+    )
+    language = models.CharField(_("language"), max_length=10, choices=TranslationLanguage)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(
+        _("summary"),
+        max_length=300,
+        help_text=_("One plain sentence, shown in lists and search results."),
+    )
+    reviewed = models.DateField(
+        _("last reviewed"),
+        help_text=_("The date the translation was last checked against the sources."),
+    )
+    search_text = models.TextField(
+        _("search text"),
+        blank=True,
+        editable=False,
+        help_text=_("Title, summary and sections without accents or capitals, for search."),
+    )
+
+    class Meta:
+        ordering = ["topic__order", "language"]
+        verbose_name = _("topic translation")
+        verbose_name_plural = _("topic translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "language"], name="education_one_translation_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"
+
+    def get_absolute_url(self) -> str:
+        return self.topic.get_absolute_url()
+
+    def refresh_search_text(self) -> None:
+        """Store the folded words of the title, summary and sections (one extra query)."""
+        self.search_text = translation_search_text(
+            self.title, self.summary, self.sections.values_list("heading", "body_html")
+        )
+        type(self).objects.filter(pk=self.pk).update(search_text=self.search_text)
+
+
+def translation_search_text(title: str, summary: str, sections) -> str:
+    """Title, summary and (heading, body_html) pairs as one folded text for accent-free search.
+
+    People often type Spanish without accents ("musculo" for "músculo"), so both the stored text
+    and the query are folded the same way (rendering.fold_for_search).
+    """
+    parts = [title, summary]
+    for heading, body_html in sections:
+        parts.extend((heading, plain_text(body_html)))
+    return fold_for_search(" ".join(parts))
+
+
+class TranslatedSection(models.Model):
+    """One section of a translated page: the same Markdown subset as `Section`."""
+
+    translation = models.ForeignKey(
+        TopicTranslation,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name=_("translation"),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    heading = models.CharField(_("heading"), max_length=200)
+    anchor = models.SlugField(
+        _("anchor"),
+        max_length=80,
+        blank=True,
+        help_text=_("The #link to this section. Left empty, it is made from the heading."),
+    )
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Plain paragraphs, '-' bullet lists, '1.' numbered lists, **bold** and links. "
+            "Glossary words are linked automatically."
+        ),
+    )
+    body_html = models.TextField(_("text as shown"), blank=True, editable=False)
+
+    class Meta:
+        ordering = ["translation", "order", "pk"]
+        verbose_name = _("translated section")
+        verbose_name_plural = _("translated sections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation", "anchor"], name="education_translated_section_anchor"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def save(self, *args, **kwargs):
+        if not self.anchor:
+            taken = set(
+                TranslatedSection.objects.filter(translation_id=self.translation_id)
+                .exclude(pk=self.pk)
+                .values_list("anchor", flat=True)
+            )
+            self.anchor = unique_anchor(self.heading, taken)
+        self.body_html = render_section_body(
+            self.body,
+            translated_glossary_links(
+                GlossaryTermTranslation.objects.filter(language=self.translation.language)
+            ),
+        )
+        super().save(*args, **kwargs)
+
+
+class TranslatedSource(models.Model):
+    """A source of a translated page; often the English topic's, plus one in the language."""
+
+    translation = models.ForeignKey(
+        TopicTranslation,
+        on_delete=models.CASCADE,
+        related_name="sources",
+        verbose_name=_("translation"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    url = models.URLField(_("web address"), max_length=500)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["translation", "order", "pk"]
+        verbose_name = _("translated source")
+        verbose_name_plural = _("translated sources")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.publisher})"
+
+
+class GlossaryTermTranslation(models.Model):
+    """A glossary word in another language, under the same entry (and so the same #slug)."""
+
+    glossary_term = models.ForeignKey(
+        GlossaryTerm,
+        on_delete=models.CASCADE,
+        related_name="translations",
+        verbose_name=_("glossary term"),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=TranslationLanguage)
+    term = models.CharField(_("term"), max_length=100)
+    definition = models.TextField(_("definition"))
+    variants = models.TextField(
+        _("other forms"),
+        blank=True,
+        help_text=_(
+            "Other spellings or forms found in topic text that should link here, one per line."
+        ),
+    )
+
+    class Meta:
+        ordering = ["language", "term"]
+        verbose_name = _("glossary term translation")
+        verbose_name_plural = _("glossary term translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["glossary_term", "language"], name="education_one_term_per_language"
+            ),
+            models.UniqueConstraint(
+                fields=["language", "term"], name="education_unique_translated_term"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.language})"

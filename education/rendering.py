@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -48,16 +49,35 @@ class GlossaryLink:
     phrases: tuple[str, ...]
 
 
-def glossary_links(terms: Iterable) -> list[GlossaryLink]:
-    """Build `GlossaryLink`s from glossary terms (anything with `term`, `slug`, `variants`).
+def glossary_link(slug: str, term: str, variants: str) -> GlossaryLink:
+    """One `GlossaryLink`; `variants` holds the other forms one per line, as models store them."""
+    others = [line.strip() for line in variants.splitlines() if line.strip()]
+    return GlossaryLink(slug=slug, phrases=(term, *others))
 
-    `variants` holds the other forms, one per line, as the GlossaryTerm model stores them.
+
+def glossary_links(terms: Iterable) -> list[GlossaryLink]:
+    """Build `GlossaryLink`s from glossary terms (anything with `term`, `slug`, `variants`)."""
+    return [glossary_link(term.slug, term.term, term.variants) for term in terms]
+
+
+def translated_glossary_links(translations) -> list[GlossaryLink]:
+    """`GlossaryLink`s from a queryset of glossary term translations (one language), in one query.
+
+    A translated word links to the entry of its English term, whose slug it shares. Works with the
+    real model and with a data migration's historical one.
     """
-    links = []
-    for term in terms:
-        variants = [line.strip() for line in term.variants.splitlines() if line.strip()]
-        links.append(GlossaryLink(slug=term.slug, phrases=(term.term, *variants)))
-    return links
+    rows = translations.values_list("glossary_term__slug", "term", "variants")
+    return [glossary_link(slug, term, variants) for slug, term, variants in rows]
+
+
+def fold_for_search(text: str) -> str:
+    """Lower case without accents ("Músculo" -> "musculo"), so that search ignores both.
+
+    Letters lose their combining marks after Unicode decomposition; "ñ" becomes "n" too, which
+    is what someone typing on a keyboard without it would write.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(character for character in decomposed if not unicodedata.combining(character))
 
 
 def render_markdown(text: str) -> str:

@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from .models import GlossaryTerm, Topic
+from .languages import glossary_entries, localized_topics, topic_page
+from .models import Topic
 from .search import normalise_query, search_glossary, search_topics
 
 # The topic the footer and every topic page link to for emergencies; it shows the full box.
@@ -43,19 +45,29 @@ def group_by_category(topics) -> list[dict]:
 
 @require_GET
 def index(request):
-    topics = Topic.objects.filter(published=True).only("slug", "title", "summary", "category")
+    topics = localized_topics(
+        Topic.objects.filter(published=True).only("slug", "title", "summary", "category"),
+        get_language(),
+    )
     return render(request, "education/index.html", {"groups": group_by_category(topics)})
 
 
 @require_GET
 def topic_detail(request, slug):
+    """One topic in the reader's language (English, with a note, where it has no translation).
+
+    Queries: the topic, its related topics (with their translated titles), then its text in the
+    reader's language (translation, sections, sources): five at most, whatever the length.
+    """
+    language = get_language()
     topic = get_object_or_404(
         Topic.objects.prefetch_related(
-            "sections",
-            "sources",
             Prefetch(
                 "related",
-                queryset=Topic.objects.filter(published=True).only("slug", "title", "summary"),
+                queryset=localized_topics(
+                    Topic.objects.filter(published=True).only("slug", "title", "summary"),
+                    language,
+                ),
             ),
         ),
         slug=slug,
@@ -70,6 +82,7 @@ def topic_detail(request, slug):
         "education/topic_detail.html",
         {
             "topic": topic,
+            "page": topic_page(topic, language),
             "category_label": Topic.Category(topic.category).label,
             "preview": preview,
             # Other pages show a short notice that links to this one.
@@ -85,14 +98,15 @@ def topic_detail(request, slug):
 
 @require_GET
 def glossary(request):
-    return render(request, "education/glossary.html", {"terms": GlossaryTerm.objects.all()})
+    return render(request, "education/glossary.html", {"terms": glossary_entries(get_language())})
 
 
 @require_GET
 def search(request):
     query = normalise_query(request.GET.get("q"))
-    topics = list(search_topics(query)) if query else []
-    terms = list(search_glossary(query)) if query else []
+    language = get_language()
+    topics = search_topics(query, language=language) if query else []
+    terms = search_glossary(query, language=language) if query else []
     return render(
         request, "education/search.html", {"query": query, "topics": topics, "terms": terms}
     )

@@ -6,7 +6,7 @@ from django.db import migrations
 def load(apps, schema_editor):
     from education.loader import load_content
 
-    load_content(apps=apps)
+    load_content(apps=apps, translations=False)  # translations: 0004_load_translations
 
 
 class Migration(migrations.Migration):

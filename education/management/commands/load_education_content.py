@@ -19,7 +19,10 @@ class Command(BaseCommand):
             "--content-dir",
             type=Path,
             default=CONTENT_DIR,
-            help="Folder holding topics/*.md and glossary.yaml (default: %(default)s).",
+            help=(
+                "Folder holding topics/*.md and glossary.yaml, and <language>/ folders of "
+                "translations (default: %(default)s)."
+            ),
         )
 
     def handle(self, *args, content_dir: Path, **options):
@@ -36,3 +39,5 @@ class Command(BaseCommand):
                 f"{report.glossary_terms} glossary terms."
             )
         )
+        for language, count in report.translations.items():
+            self.stdout.write(self.style.SUCCESS(f"Loaded {count} topics in {language}."))
