@@ -1,0 +1,101 @@
+"""A patient who cannot use a mouse fills in step 1 and sends it with the keyboard alone.
+
+From the start page: Tab and Enter only. The keyboard visits the boxes in reading order, each
+with a visible focus ring, and after each page is sent the keyboard (and a screen reader) starts
+at the new page's heading (GOV.UK: "after Continue, focus starts at the new page's heading").
+"""
+
+import pytest
+
+from intake.models import IntakeSubmission
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_rate_limits"),
+]
+
+FOCUSED = """() => {
+  const element = document.activeElement;
+  const style = getComputedStyle(element);
+  return {
+    id: element.id,
+    tag: element.tagName.toLowerCase(),
+    text: element.textContent.trim().replace(/\\s+/g, " ").slice(0, 60),
+    ring: style.outlineStyle !== "none" || style.boxShadow !== "none",
+  };
+}"""
+
+
+def focused(page) -> dict:
+    return page.evaluate(FOCUSED)
+
+
+def tab(page) -> dict:
+    page.keyboard.press("Tab")
+    now = focused(page)
+    assert now["ring"], f"no visible focus on {now}"
+    return now
+
+
+def tab_to_text(page, text, limit=15) -> dict:
+    """Press Tab until the focused element's text is `text`."""
+    for _press in range(limit):
+        now = tab(page)
+        if now["text"] == text:
+            return now
+    raise AssertionError(f"{text!r} not reached with {limit} presses of Tab")
+
+
+def test_step_one_is_filled_and_sent_with_the_keyboard_alone(phone):
+    phone.goto("/prepare/")
+    tab_to_text(phone, "Start now")
+    phone.keyboard.press("Enter")
+    phone.wait_for_url("**/prepare/step/1/")
+
+    heading = focused(phone)
+    assert (heading["tag"], heading["text"]) == ("h1", "About you and your visit")
+
+    typed = {
+        "id_full_name": "Kim Keyboard",
+        "id_date_of_birth_0": "9",
+        "id_date_of_birth_1": "12",
+        "id_date_of_birth_2": "1944",
+        "id_appointment_date_0": "",
+        "id_appointment_date_1": "",
+        "id_appointment_date_2": "",
+        "id_clinician": "Dr Lee",
+        "id_visit_reason": "Weak grip",
+    }
+    for expected_id, text in typed.items():
+        assert tab(phone)["id"] == expected_id  # reading order, nothing skipped
+        phone.keyboard.type(text)
+    assert tab(phone)["text"] == "Save and continue"
+    phone.keyboard.press("Enter")
+    phone.wait_for_url("**/prepare/saved/**")
+
+    heading = focused(phone)
+    assert (heading["tag"], heading["text"]) == ("h1", "Your answers are saved. Save this link")
+    tab_to_text(phone, "Continue")
+    phone.keyboard.press("Enter")
+    phone.wait_for_url("**/prepare/step/2/")
+
+    heading = focused(phone)
+    assert (heading["tag"], heading["text"]) == ("h1", "Your symptoms")
+    submission = IntakeSubmission.objects.get()
+    assert submission.full_name == "Kim Keyboard"
+    assert submission.date_of_birth.isoformat() == "1944-12-09"
+    assert submission.visit_reason == "Weak grip"
+
+
+def test_with_errors_the_keyboard_starts_at_the_error_summary_and_its_links(phone):
+    phone.goto("/prepare/step/1/")
+    phone.keyboard.press("Tab")  # into the first box, from the heading
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")  # send it empty
+
+    summary = focused(phone)
+    assert summary["text"].startswith("There is a problem")
+    assert tab(phone)["text"] == "Enter your full name"
+    phone.keyboard.press("Enter")  # the summary's link lands in the box
+    assert focused(phone)["id"] == "id_full_name"
