@@ -51,17 +51,31 @@ def static_name_for_url(url: str, *, base_url: str) -> str | None:
 def read_static_file(name: str) -> bytes | None:
     """The bytes of one of our static files by its (possibly hashed) name, or None.
 
-    The collected files first (hashed names, as `{% static %}` writes them outside DEBUG), then
-    the finders (source names, for a development copy that has not run collectstatic). Both
+    Looked up as the site serves it: the collected files (hashed names, as `{% static %}` writes
+    them outside DEBUG), and the app's static folders (source names). In DEBUG the folders come
+    first, as whitenoise serves them, so an edited stylesheet shows without collectstatic. Both
     refuse names that would leave their folders.
     """
-    try:
-        if staticfiles_storage.exists(name):
-            with staticfiles_storage.open(name) as file:
-                return file.read()
-    except Exception:  # noqa: BLE001 - a refused name (SuspiciousFileOperation) or I/O error
-        logger.warning("summary_pdf static file unreadable name=%s", name)
+    lookups = (_from_finders, _from_storage) if settings.DEBUG else (_from_storage, _from_finders)
+    for lookup in lookups:
+        try:
+            body = lookup(name)
+        except Exception:  # noqa: BLE001 - a refused name (SuspiciousFileOperation) or I/O error
+            logger.warning("intake.summary_pdf static file unreadable name=%s", name[:200])
+            return None
+        if body is not None:
+            return body
+    return None
+
+
+def _from_storage(name: str) -> bytes | None:
+    if not staticfiles_storage.exists(name):
         return None
+    with staticfiles_storage.open(name) as file:
+        return file.read()
+
+
+def _from_finders(name: str) -> bytes | None:
     path = finders.find(name)
     if path is None:
         return None
@@ -87,6 +101,11 @@ class StaticFilesFetcher(URLFetcher):
 
 
 def render_summary_pdf(html: str, *, base_url: str) -> bytes:
-    """The PDF of a rendered summary page; `base_url` is the site's root, for its static URLs."""
+    """The PDF of a rendered summary page; `base_url` is the site's root, for its static URLs.
+
+    Tagged (headings, lists, tables), so screen readers and reflowing viewers can read it; its
+    language and title come from the page's `lang` and <title>.
+    """
     fetcher = StaticFilesFetcher(base_url=base_url)
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print").write_pdf()
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher, media_type="print")
+    return document.write_pdf(pdf_tags=True)

@@ -124,6 +124,20 @@ def test_pdf_leaves_out_the_screen_buttons_and_navigation(client):
 
 
 @needs_weasyprint
+def test_pdf_is_tagged_for_screen_readers_with_its_language_and_title(client):
+    submission = typical_sent_submission()
+    open_private_link(client, submission)
+
+    reader = PdfReader(io.BytesIO(client.get(PDF_URL).content))
+    catalog = reader.trailer["/Root"]
+
+    assert catalog["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/Lang"] == "en"
+    assert reader.metadata.title.startswith(f"Visit summary: {submission.full_name}")
+
+
+@needs_weasyprint
 def test_urgent_signs_head_the_key_points_in_the_pdf(client):
     submission = IntakeSubmissionFactory(
         sent=True, urgent=True, sarc_f_positive=True, full_name="Jeffrey Huffington"
@@ -388,13 +402,29 @@ def test_only_urls_under_our_static_url_name_a_static_file(url, name):
 
 
 @needs_weasyprint
-def test_the_url_fetcher_serves_our_static_css():
+def test_the_url_fetcher_serves_the_collected_stylesheet_by_its_hashed_name():
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
     from intake.summary_pdf import StaticFilesFetcher
+
+    hashed = staticfiles_storage.stored_name("css/summary.css")
+    response = StaticFilesFetcher(base_url=BASE).fetch(BASE + "static/" + hashed)
+
+    assert hashed != "css/summary.css"
+    assert response.content_type == "text/css"
+    assert b"summary-running-head" in response.read()
+
+
+@needs_weasyprint
+def test_in_debug_the_url_fetcher_reads_the_stylesheet_being_edited(settings):
+    from intake.summary_pdf import StaticFilesFetcher
+
+    settings.DEBUG = True  # as the development server: source files, not a stale collected copy
+    source = settings.BASE_DIR / "static" / "css" / "summary.css"
 
     response = StaticFilesFetcher(base_url=BASE).fetch(BASE + "static/css/summary.css")
 
-    assert response.content_type == "text/css"
-    assert b"summary-running-head" in response.read()
+    assert response.read() == source.read_bytes()
 
 
 @needs_weasyprint
