@@ -344,9 +344,14 @@ def test_staff_summary_and_admin_form_link_to_the_staff_pdf(nurse_client):
 # --- Without WeasyPrint -------------------------------------------------------------------------
 
 
+def without_weasyprint(monkeypatch):
+    """As if WeasyPrint were not installed: `import weasyprint` fails, and so does our module."""
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    monkeypatch.delitem(sys.modules, "intake.summary_pdf", raising=False)
+
+
 def test_without_weasyprint_the_pdf_link_answers_503_with_a_way_to_print(client, monkeypatch):
-    # As if WeasyPrint (or Pango) were not installed: importing the PDF module fails.
-    monkeypatch.setitem(sys.modules, "intake.summary_pdf", None)
+    without_weasyprint(monkeypatch)
     submission = typical_sent_submission()
     open_private_link(client, submission)
 
@@ -363,7 +368,7 @@ def test_without_weasyprint_the_pdf_link_answers_503_with_a_way_to_print(client,
 
 
 def test_without_weasyprint_staff_get_the_503_page_too(nurse_client, monkeypatch):
-    monkeypatch.setitem(sys.modules, "intake.summary_pdf", None)
+    without_weasyprint(monkeypatch)
     submission = typical_sent_submission()
 
     response = nurse_client.get(staff_url("intake:staff_summary_pdf", submission))
