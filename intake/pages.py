@@ -190,7 +190,8 @@ def _without_removed_row(data: QueryDict, prefix: str) -> tuple[QueryDict, int |
     formset sees a plain list of rows and the patient's other input stays as typed.
     """
     action = data.get("action", "")
-    if not action.startswith("remove-") or not action[len("remove-") :].isdigit():
+    # isdecimal, not isdigit: "²" is a digit that int() refuses (a 500 from a tampered post).
+    if not action.startswith("remove-") or not action[len("remove-") :].isdecimal():
         return data, None
     removed = int(action[len("remove-") :])
     total_key = f"{prefix}-TOTAL_FORMS"
@@ -203,7 +204,7 @@ def _without_removed_row(data: QueryDict, prefix: str) -> tuple[QueryDict, int |
     result = QueryDict(mutable=True)
     row_prefix = f"{prefix}-"
     for key, values in data.lists():
-        if key.startswith(row_prefix) and key[len(row_prefix) :].split("-", 1)[0].isdigit():
+        if key.startswith(row_prefix) and key[len(row_prefix) :].split("-", 1)[0].isdecimal():
             index_text, rest = key[len(row_prefix) :].split("-", 1)
             index = int(index_text)
             if index == removed:
