@@ -1,4 +1,8 @@
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+#: CLINIC_NAME's default in settings: a phrase, so it is translated like any other text.
+DEFAULT_CLINIC_NAME = "your clinic"
 
 
 def site(request):
@@ -7,8 +11,9 @@ def site(request):
     `SITE_LANGUAGES` are (code, name) pairs from settings.LANGUAGES, each name in its own
     language and never translated, for the language switch in the header.
     """
+    clinic = settings.CLINIC_NAME
     return {
         "EMERGENCY_NUMBER": settings.EMERGENCY_NUMBER,
-        "CLINIC_NAME": settings.CLINIC_NAME,
+        "CLINIC_NAME": _("your clinic") if clinic == DEFAULT_CLINIC_NAME else clinic,
         "SITE_LANGUAGES": settings.LANGUAGES,
     }

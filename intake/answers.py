@@ -71,7 +71,7 @@ def labels_of(choices, codes) -> list[str]:
 
 
 def _date(value) -> str:
-    return date_format(value, "j F Y") if value else ""
+    return date_format(value) if value else ""  # DATE_FORMAT: "3 April 1950", "3 de abril de 1950"
 
 
 def _number(value) -> str:

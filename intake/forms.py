@@ -13,6 +13,7 @@ import re
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -127,13 +128,20 @@ def textarea(rows=4, maxlength=None):
     return forms.Textarea(attrs=attrs)
 
 
+def interpolated(message, values: dict):
+    """`message % values`, worked out each time it is shown, so it is in the reader's language.
+
+    `gettext_lazy(...) % values` would translate once, when this module is imported (English).
+    """
+    return lazy(lambda: str(message) % {key: str(value) for key, value in values.items()}, str)()
+
+
 def whole_number(label, low, high, help_text=""):
     """An optional whole number between low and high, with messages that say the range."""
-    message = _("%(label)s must be a whole number from %(low)s to %(high)s") % {
-        "label": label,
-        "low": low,
-        "high": high,
-    }
+    message = interpolated(
+        _("%(label)s must be a whole number from %(low)s to %(high)s"),
+        {"label": label, "low": low, "high": high},
+    )
     return forms.IntegerField(
         label=label,
         required=False,
@@ -192,7 +200,9 @@ class MemorableDateField(forms.MultiValueField):
 
     widget = MemorableDateWidget
 
-    def __init__(self, *, label, earliest, latest, too_early, too_late, required=False, **kwargs):
+    def __init__(
+        self, *, label, earliest, latest, too_early, too_late, missing="", required=False, **kwargs
+    ):
         self.earliest, self.latest = earliest, latest
         self.too_early, self.too_late = too_early, too_late
         fields = [forms.CharField(max_length=4, required=False) for _ in range(3)]
@@ -201,7 +211,7 @@ class MemorableDateField(forms.MultiValueField):
             label=label,
             required=required,
             require_all_fields=False,
-            error_messages={"required": _("Enter your %(label)s") % {"label": label.lower()}},
+            error_messages={"required": missing or _("Enter a date")},
             **kwargs,
         )
 
@@ -309,6 +319,7 @@ class AboutYouForm(StepForm):
         latest=_today,
         too_early=_("Date of birth must be after 1900"),
         too_late=_("Date of birth must be today or in the past"),
+        missing=_("Enter your date of birth"),
     )
     appointment_date = MemorableDateField(
         label=_("Appointment date"),
@@ -493,7 +504,7 @@ class MedicalHistoryForm(StepForm):
         ):
             self.add_error(
                 "conditions_other",
-                _("Tell us the other condition, or untick \u201cSomething else\u201d"),
+                _("Tell us the other condition, or untick “Something else”"),
             )
         return cleaned
 
