@@ -233,18 +233,20 @@ class MemorableDateField(forms.MultiValueField):
                 % {"name": name, "missing": _(" and ").join(missing)},
                 code="incomplete",
             )
-        if not all(part.isdigit() for part in parts):
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if not all(part.isdecimal() for part in parts):
             raise ValidationError(
                 _("%(name)s must be a real date, in numbers") % {"name": name}, code="invalid"
             )
-        day, month, year = (int(p) for p in parts)
         if len(parts[2]) != 4:
             raise ValidationError(
                 _("Year must include 4 numbers, for example 1956"), code="invalid_year"
             )
         try:
+            # A day or month of many digits is too big for int() or for a date: not a real date.
+            day, month, year = (int(p) for p in parts)
             value = datetime.date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValidationError(
                 _("%(name)s must be a real date") % {"name": name}, code="invalid"
             ) from None
