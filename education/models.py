@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .rendering import (
     fold_for_search,
@@ -181,7 +182,7 @@ class GlossaryTerm(models.Model):
 class TranslationLanguage(models.TextChoices):
     """Languages a topic or glossary word can be translated into (English is on the topic)."""
 
-    SPANISH = "es", _("Spanish")
+    SPANISH = "es", pgettext_lazy("language", "Spanish")
 
 
 class TopicTranslation(models.Model):

@@ -160,6 +160,7 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
         ("appointment_date", admin.DateFieldListFilter),
         "has_urgent_signs",
         SarcFFilter,
+        "language",
     )
     search_fields = ("full_name", "reference")
     search_help_text = _(
@@ -196,6 +197,7 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
                 "fields": (
                     "reference",
                     "full_name",
+                    "language",
                     "date_of_birth",
                     "appointment_date",
                     "clinician",

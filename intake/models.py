@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .review import SentOnlyHistoricalRecords, StaffReviewFields
 
@@ -33,6 +34,15 @@ class YesNoNotSure(models.TextChoices):
     YES = "yes", _("Yes")
     NO = "no", _("No")
     NOT_SURE = "not_sure", _("Not sure")
+
+
+class PatientLanguage(models.TextChoices):
+    """The languages of the form (settings.LANGUAGES), named for staff in the clinic's language."""
+
+    # A context of their own: Django's "English" (no context) names languages in running text,
+    # in lower case in Spanish ("inglés"); these are labels ("Inglés").
+    ENGLISH = "en", pgettext_lazy("language", "English")
+    SPANISH = "es", pgettext_lazy("language", "Spanish")
 
 
 class YesNo(models.TextChoices):
@@ -308,6 +318,15 @@ class IntakeSubmission(StaffReviewFields, models.Model):
 
     # --- Step 10: consent and send --------------------------------------------------------------
     consent_given_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+
+    # --- The language the patient filled the form in (set as they save and send) ---------------
+    language = models.CharField(
+        _("patient's language"),
+        max_length=10,
+        choices=PatientLanguage,
+        blank=True,
+        help_text=_("The language of the pages when the patient last saved or sent the form."),
+    )
 
     objects = IntakeSubmissionQuerySet.as_manager()
 

@@ -116,6 +116,9 @@ class SummaryHeader:
     status: str
     is_draft: bool
     visit_reason: str
+    #: The language the patient filled the form in, named in the summary's language ("Spanish");
+    #: empty when it is the clinic's language (settings.CLINIC_LANGUAGE) or not known.
+    patient_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -634,6 +637,11 @@ def build_summary(submission: IntakeSubmission, *, today: date | None = None) ->
         status=submission.get_status_display(),
         is_draft=submission.is_draft,
         visit_reason=submission.visit_reason,
+        patient_language=(
+            submission.get_language_display()
+            if submission.language and submission.language != settings.CLINIC_LANGUAGE
+            else ""
+        ),
     )
     return VisitSummary(
         header=header,

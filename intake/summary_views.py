@@ -5,7 +5,9 @@ submission to the browser's session and redirects here. It shows sent submission
 goes back to its form) and stops working `INTAKE_SUMMARY_DAYS` after sending, with a page that
 says so. Staff open any submission by its reference code, signed in to the staff admin (with
 its second factor) and holding the `intake.view_intakesubmission` permission; their access
-never expires.
+never expires. The summary itself is always in the clinic's language (CLINIC_LANGUAGE,
+intake/languages.py), whatever language the patient used; the rest of the page, and the pages
+that refuse a summary, are in the reader's language. A PDF is wholly in the clinic's language.
 
 Each summary can also be downloaded as a PDF (`patient_summary_pdf`, `staff_summary_pdf`), with
 the same access rules: the same template and view model, drawn by WeasyPrint
@@ -25,6 +27,12 @@ from django.views.decorators.http import require_GET
 
 from atrophy_site.privacy import private_page
 
+from .languages import (
+    clinic_language,
+    clinic_language_context,
+    in_clinic_language,
+    summary_in_clinic_language,
+)
 from .models import IntakeSubmission
 from .session import IntakeSession
 from .summary import (
@@ -91,9 +99,10 @@ def patient_summary(request):
     if refusal:
         return refusal
     context = {
-        "summary": build_summary(submission),
+        "summary": summary_in_clinic_language(submission),  # the doctor's document
         "staff_view": False,
         "print_on_load": request.GET.get("print") == "1",
+        **clinic_language_context(),
     }
     return render(request, "intake/summary.html", context)
 
@@ -125,10 +134,11 @@ def _staff_submission(request, reference: str) -> IntakeSubmission:
 def _staff_summary(request, reference: str):
     submission = _staff_submission(request, reference)
     context = {
-        "summary": build_summary(submission),
+        "summary": summary_in_clinic_language(submission),
         "staff_view": True,
         "print_on_load": False,
         "admin_url": reverse("admin:intake_intakesubmission_change", args=[submission.pk]),
+        **clinic_language_context(),
     }
     return render(request, "intake/summary.html", context)
 
@@ -172,12 +182,19 @@ def _summary_pdf_response(request, submission, *, staff_view: bool, summary_url:
     if render_pdf is None:
         context = {"summary_url": summary_url}
         return render(request, "intake/summary_pdf_unavailable.html", context, status=503)
-    html = render_to_string(
-        "intake/summary.html",
-        {"summary": build_summary(submission), "staff_view": staff_view, "pdf": True},
-        request=request,
-    )
+    with clinic_language():  # the whole file is the doctor's document
+        html = render_to_string(
+            "intake/summary.html",
+            {
+                "summary": build_summary(submission),
+                "staff_view": staff_view,
+                "pdf": True,
+                **clinic_language_context(),
+            },
+            request=request,
+        )
     pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(submission)}"'
-    return response  # marked private (no-store, noindex) by the views' private_page
+    # Marked private (no-store, noindex) by the views' private_page.
+    return in_clinic_language(response)

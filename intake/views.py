@@ -13,6 +13,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -266,13 +267,16 @@ def _save_step(request, session, step, submission):
     created = submission is None
     with transaction.atomic():
         if created:
-            submission, token = create_submission(**page.cleaned_fields(), steps_completed=[1])
+            submission, token = create_submission(
+                **page.cleaned_fields(), steps_completed=[1], language=get_language()
+            )
             session.bind(submission)
             session.hold_new_token(token)
         else:
             submission = session.submission(for_update=True)
             submission.mark_step_completed(step.number)
             page.save(submission)
+            _remember_language(submission)
     session.forget_unsaved(step.number)
     if step.number == SYMPTOMS_STEP and urgent_signs(submission):
         session.flag_urgent()
@@ -293,6 +297,14 @@ def _save_step(request, session, step, submission):
     if request.POST.get("return_to") == "review":
         return redirect("intake:review")
     return redirect(_step_url(step.number + 1))
+
+
+def _remember_language(submission: IntakeSubmission) -> None:
+    """Keep the language the patient is using now on the submission, so staff know it."""
+    language = get_language()
+    if submission.language != language:
+        submission.language = language
+        IntakeSubmission.objects.filter(pk=submission.pk).update(language=language)
 
 
 def _other_form(request, session, submission):
@@ -365,8 +377,16 @@ def _send(submission: IntakeSubmission) -> None:
         locked.sent_at = now
         locked.consent_given_at = now
         locked.mark_step_completed(REVIEW_STEP)
+        locked.language = get_language()
         locked.save(
-            update_fields=["status", "sent_at", "consent_given_at", "steps_completed", "updated_at"]
+            update_fields=[
+                "status",
+                "sent_at",
+                "consent_given_at",
+                "steps_completed",
+                "language",
+                "updated_at",
+            ]
         )
     logger.info("intake submission sent")
 

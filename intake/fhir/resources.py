@@ -191,6 +191,26 @@ def _patient(submission: IntakeSubmission) -> dict:
         patient["name"] = [{"text": submission.full_name}]
     if submission.date_of_birth:
         patient["birthDate"] = submission.date_of_birth.isoformat()
+    if submission.language:
+        # The language the patient filled the form in: the one to speak with them in
+        # (Patient.communication, coded in BCP 47 as FHIR's "all languages" value set asks).
+        with translation.override(_language()):
+            display = str(submission.get_language_display())
+        patient["communication"] = [
+            {
+                "language": {
+                    "coding": [
+                        {
+                            "system": "urn:ietf:bcp:47",
+                            "code": submission.language,
+                            "display": display,
+                        }
+                    ],
+                    "text": display,
+                },
+                "preferred": True,
+            }
+        ]
     return patient
 
 

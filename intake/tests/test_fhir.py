@@ -57,6 +57,7 @@ NOT_ANSWERS = {
     "reviewed_at": "the clinic's workflow",
     "archived_at": "the clinic's workflow",
     "staff_note": "for the clinic team only",
+    "language": "the contained Patient's communication language",
 }
 #: Row fields that are not answers: the order of the repeats says the position.
 ROW_NOT_ANSWERS = {"id", "submission", "position"}
@@ -294,6 +295,22 @@ def test_response_names_the_patient_in_a_contained_patient(complete_submission):
         "name": [{"text": "Zoë Ångström-Núñez"}],
         "birthDate": "1948-07-02",
     }
+
+
+def test_the_contained_patient_says_the_language_they_filled_the_form_in(complete_submission):
+    complete_submission.language = "es"
+    document = questionnaire_response(complete_submission)
+    QuestionnaireResponse.model_validate(document)
+    (patient,) = document["contained"]
+    assert patient["communication"] == [
+        {
+            "language": {
+                "coding": [{"system": "urn:ietf:bcp:47", "code": "es", "display": "Spanish"}],
+                "text": "Spanish",
+            },
+            "preferred": True,
+        }
+    ]
 
 
 def test_response_is_authored_when_the_form_was_sent(complete_submission):
