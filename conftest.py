@@ -25,6 +25,21 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
+@pytest.fixture(autouse=True)
+def site_language_between_tests():
+    """Each test starts and ends in the site's language (English).
+
+    A test-client request in Spanish leaves Spanish active in the test's thread (LocaleMiddleware
+    activates the request's language and nothing resets it), which would change every lazy text
+    the next test reads.
+    """
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def collected_static_files():
     """Collect static files once per run, so hashed names always match the current files."""
