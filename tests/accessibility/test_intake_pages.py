@@ -56,6 +56,7 @@ class Scans:
         self.problems: dict[str, list[str]] = {}
 
     def check(self, state: str, *, error_title=False):
+        self.page.wait_for_load_state("load")  # stylesheets in, or contrast is guesswork
         title = self.page.title()
         assert title.startswith("Error:") == error_title, f"{state}: title {title!r}"
         if found := wcag_violations(self.page):

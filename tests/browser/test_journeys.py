@@ -31,6 +31,7 @@ CAUSE_TOPIC = "Muscle loss from not moving enough (disuse atrophy)"
 
 def fits(page, width):
     """Nothing spills sideways: the page is no wider than the window."""
+    page.wait_for_load_state("load")  # measured before the stylesheets arrive, tables are wide
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
