@@ -35,7 +35,7 @@ if not DEBUG and (
     )
 if DEBUG and not SECRET_KEY:
     # Only with DEBUG on, never in production (the check above refuses it there).
-    SECRET_KEY = "django-insecure-local-development-only-key-not-for-production"  # noqa: S105
+    SECRET_KEY = "django-insecure-local-development-only-key-not-for-production"  # nosec B105 # noqa: S105
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []

@@ -23,7 +23,7 @@ SENT_VIEW_LIFETIME = timedelta(hours=1)
 
 _ID = "intake_submission_id"
 _SENT_VIEW_UNTIL = "intake_sent_view_until"
-_NEW_TOKEN = "intake_new_token"  # noqa: S105 (a session key, not a secret)
+_NEW_TOKEN = "intake_new_token"  # nosec B105 # noqa: S105 (a session key, not a secret)
 _UNSAVED = "intake_unsaved"
 _URGENT = "intake_show_urgent"
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -84,4 +85,5 @@ STEPS: dict[int, Step] = {
     ]
 }
 
-assert len(STEPS) == STEP_COUNT
+if len(STEPS) != STEP_COUNT:  # an if, not an assert: python -O would drop the check
+    raise ImproperlyConfigured(f"intake.steps defines {len(STEPS)} steps, not {STEP_COUNT}")
