@@ -67,6 +67,14 @@ def live_server_serves_static_like_production():
     StaticFilesHandler._should_handle = original
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: no rate-limit counts or cached pages from another."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def _chromium_path():
     for candidate in (
         os.environ.get("CHROMIUM_PATH"),

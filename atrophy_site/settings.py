@@ -265,6 +265,10 @@ AXES_CLIENT_IP_CALLABLE = "atrophy_site.client_ip.client_ip_address"
 # django-simple-history: who changed what; the admin shows history but never reverts answers.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# Rendered topic articles are kept this long (seconds); any content edit refreshes them at once
+# wherever the cache is shared (Redis), see education/page_cache.py.
+EDUCATION_PAGE_CACHE_SECONDS = env.int("EDUCATION_PAGE_CACHE_SECONDS", default=300)
+
 # --- The product --------------------------------------------------------------------------------
 # The local emergency number shown in every urgent-signs box (911, 999, 112...).
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="911")

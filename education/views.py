@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from .languages import glossary_entries, localized_topics, topic_page
 from .models import Topic
+from .page_cache import cache_topic, get_cached_topic
 from .search import normalise_query, search_glossary, search_topics
 
 # The topic the footer and every topic page link to for emergencies; it shows the full box.
@@ -60,6 +62,10 @@ def topic_detail(request, slug):
     reader's language (translation, sections, sources): five at most, whatever the length.
     """
     language = get_language()
+    cached = get_cached_topic(slug=slug, language=language)
+    if cached is not None:
+        return render(request, "education/topic_detail.html", cached)
+
     topic = get_object_or_404(
         Topic.objects.prefetch_related(
             Prefetch(
@@ -77,22 +83,31 @@ def topic_detail(request, slug):
     # factor when that is required), the same rule as the admin site itself.
     if preview and not admin.site.has_permission(request):
         raise Http404
-    response = render(
-        request,
-        "education/topic_detail.html",
-        {
-            "topic": topic,
-            "page": topic_page(topic, language),
-            "category_label": Topic.Category(topic.category).label,
-            "preview": preview,
-            # Other pages show a short notice that links to this one.
-            "show_urgent_box": topic.slug == URGENT_SIGNS_SLUG,
-        },
-    )
+    page = topic_page(topic, language)
+    context = {
+        "title": page.title,
+        "summary": page.summary,
+        "category": topic.category,
+        "category_label": str(Topic.Category(topic.category).label),
+        "preview": preview,
+        "article": render_to_string(
+            "education/includes/topic_article.html",
+            {
+                "topic": topic,
+                "page": page,
+                # Other pages show a short notice that links to this one.
+                "show_urgent_box": topic.slug == URGENT_SIGNS_SLUG,
+            },
+            request=request,
+        ),
+    }
+    response = render(request, "education/topic_detail.html", context)
     if preview:
-        # A draft must not be stored by a shared cache or indexed.
+        # A draft must not be stored by any cache or indexed.
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"
+    else:
+        cache_topic(slug=slug, language=language, page=context)
     return response
 
 

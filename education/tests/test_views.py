@@ -234,3 +234,31 @@ def test_index_glossary_and_search_make_a_fixed_number_of_queries(
         client.get(reverse("education:glossary"))
     with django_assert_max_num_queries(2):
         client.get(reverse("education:search"), {"q": "muscle weakness"})
+
+
+def test_a_topic_page_read_again_is_served_from_the_cache_without_queries(
+    client, django_assert_num_queries
+):
+    first = client.get("/learn/exercise/")
+    with django_assert_num_queries(0):
+        again = client.get("/learn/exercise/")
+    assert again.status_code == 200
+    assert again.content.decode().count("<h1") == first.content.decode().count("<h1")
+    assert "Sources" in again.content.decode()
+
+
+def test_a_content_edit_shows_at_once_despite_the_page_cache(client):
+    from education.models import Section
+
+    client.get("/learn/exercise/")
+    section = Section.objects.filter(topic__slug="exercise").first()
+    section.body = "A brand new paragraph about walking."
+    section.save()
+    assert "A brand new paragraph about walking." in client.get("/learn/exercise/").content.decode()
+
+
+def test_the_page_cache_keeps_languages_apart(client):
+    english = client.get("/learn/exercise/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    spanish = client.get("/learn/exercise/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert spanish != english
+    assert 'lang="es"' in spanish

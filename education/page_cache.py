@@ -1,0 +1,62 @@
+"""A cache of rendered topic pages, so reading a topic costs about as much as the home page.
+
+A topic page takes five queries and renders a long template; its text changes only when staff
+edit content. The rendered article is kept in Django's cache under a key made of the content
+version, the language and the slug. Any save or delete of an education model (admin, loader,
+shell) bumps the version, so the next reader gets a fresh page.
+
+The version lives in the same cache: with the shared Redis cache of production every server sees
+a bump at once; with the per-process local-memory cache of a laptop, other processes catch up
+when their entries expire (EDUCATION_PAGE_CACHE_SECONDS). Only the article is cached, never the
+page around it, which carries each reader's CSRF token and language switch.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+VERSION_KEY = "education:content-version"
+
+
+def content_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        # add() keeps a version another process set in the meantime.
+        cache.add(VERSION_KEY, version, timeout=None)
+        version = cache.get(VERSION_KEY) or version
+    return version
+
+
+def bump_content_version(**kwargs) -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def topic_cache_key(*, slug: str, language: str) -> str:
+    return f"education:topic:{content_version()}:{language}:{slug}"
+
+
+def get_cached_topic(*, slug: str, language: str) -> dict | None:
+    return cache.get(topic_cache_key(slug=slug, language=language))
+
+
+def cache_topic(*, slug: str, language: str, page: dict) -> None:
+    cache.set(
+        topic_cache_key(slug=slug, language=language),
+        page,
+        timeout=settings.EDUCATION_PAGE_CACHE_SECONDS,
+    )
+
+
+def _education_model_changed(sender, **kwargs) -> None:
+    if getattr(getattr(sender, "_meta", None), "app_label", None) == "education":
+        bump_content_version()
+
+
+def connect_signals() -> None:
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_education_model_changed, dispatch_uid=f"education-page-cache-{signal!r}")
