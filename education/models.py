@@ -87,10 +87,12 @@ class Topic(models.Model):
         return reverse("education:topic", kwargs={"slug": self.slug})
 
 
-class Section(models.Model):
-    topic = models.ForeignKey(
-        Topic, on_delete=models.CASCADE, related_name="sections", verbose_name=_("topic")
-    )
+class SectionText(models.Model):
+    """What every section has, in any language: a heading, an anchor and Markdown text.
+
+    The text is rendered to HTML (with glossary links) when saved, so pages never render Markdown.
+    """
+
     order = models.PositiveIntegerField(_("order"), default=0)
     heading = models.CharField(_("heading"), max_length=200)
     anchor = models.SlugField(
@@ -109,6 +111,32 @@ class Section(models.Model):
     body_html = models.TextField(_("text as shown"), blank=True, editable=False)
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def save(self, *args, **kwargs):
+        if not self.anchor:
+            self.anchor = unique_anchor(self.heading, set(self.sibling_anchors()))
+        self.body_html = render_section_body(self.body, self.glossary_links())
+        super().save(*args, **kwargs)
+
+    def sibling_anchors(self):
+        """Anchors already used by the other sections of the same page."""
+        raise NotImplementedError
+
+    def glossary_links(self):
+        """The glossary links for the page's language (see rendering.glossary_links)."""
+        raise NotImplementedError
+
+
+class Section(SectionText):
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="sections", verbose_name=_("topic")
+    )
+
+    class Meta:
         ordering = ["topic", "order", "pk"]
         verbose_name = _("section")
         verbose_name_plural = _("sections")
@@ -116,22 +144,18 @@ class Section(models.Model):
             models.UniqueConstraint(fields=["topic", "anchor"], name="education_section_anchor")
         ]
 
-    def __str__(self) -> str:
-        return self.heading
-
-    def save(self, *args, **kwargs):
-        if not self.anchor:
-            taken = set(
-                Section.objects.filter(topic_id=self.topic_id)
-                .exclude(pk=self.pk)
-                .values_list("anchor", flat=True)
-            )
-            self.anchor = unique_anchor(self.heading, taken)
-        self.body_html = render_section_body(self.body, glossary_links(GlossaryTerm.objects.all()))
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return f"{self.topic.get_absolute_url()}#{self.anchor}"
+
+    def sibling_anchors(self):
+        return (
+            Section.objects.filter(topic_id=self.topic_id)
+            .exclude(pk=self.pk)
+            .values_list("anchor", flat=True)
+        )
+
+    def glossary_links(self):
+        return glossary_links(GlossaryTerm.objects.all())
 
 
 class Source(models.Model):
@@ -246,7 +270,7 @@ def translation_search_text(title: str, summary: str, sections) -> str:
     return fold_for_search(" ".join(parts))
 
 
-class TranslatedSection(models.Model):
+class TranslatedSection(SectionText):
     """One section of a translated page: the same Markdown subset as `Section`."""
 
     translation = models.ForeignKey(
@@ -255,22 +279,6 @@ class TranslatedSection(models.Model):
         related_name="sections",
         verbose_name=_("translation"),
     )
-    order = models.PositiveIntegerField(_("order"), default=0)
-    heading = models.CharField(_("heading"), max_length=200)
-    anchor = models.SlugField(
-        _("anchor"),
-        max_length=80,
-        blank=True,
-        help_text=_("The #link to this section. Left empty, it is made from the heading."),
-    )
-    body = models.TextField(
-        _("text"),
-        help_text=_(
-            "Plain paragraphs, '-' bullet lists, '1.' numbered lists, **bold** and links. "
-            "Glossary words are linked automatically."
-        ),
-    )
-    body_html = models.TextField(_("text as shown"), blank=True, editable=False)
 
     class Meta:
         ordering = ["translation", "order", "pk"]
@@ -282,24 +290,17 @@ class TranslatedSection(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return self.heading
-
-    def save(self, *args, **kwargs):
-        if not self.anchor:
-            taken = set(
-                TranslatedSection.objects.filter(translation_id=self.translation_id)
-                .exclude(pk=self.pk)
-                .values_list("anchor", flat=True)
-            )
-            self.anchor = unique_anchor(self.heading, taken)
-        self.body_html = render_section_body(
-            self.body,
-            translated_glossary_links(
-                GlossaryTermTranslation.objects.filter(language=self.translation.language)
-            ),
+    def sibling_anchors(self):
+        return (
+            TranslatedSection.objects.filter(translation_id=self.translation_id)
+            .exclude(pk=self.pk)
+            .values_list("anchor", flat=True)
         )
-        super().save(*args, **kwargs)
+
+    def glossary_links(self):
+        return translated_glossary_links(
+            GlossaryTermTranslation.objects.filter(language=self.translation.language)
+        )
 
 
 class TranslatedSource(models.Model):
