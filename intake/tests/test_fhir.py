@@ -314,7 +314,9 @@ def test_the_contained_patient_says_the_language_they_filled_the_form_in(complet
 
 
 def test_response_is_authored_when_the_form_was_sent(complete_submission):
-    complete_submission.sent_at = datetime.datetime(2026, 3, 14, 9, 30, tzinfo=datetime.UTC)
+    complete_submission.sent_at = datetime.datetime(
+        2026, 3, 14, 9, 30, tzinfo=datetime.timezone.utc
+    )
     authored = questionnaire_response(complete_submission)["authored"]
     assert datetime.datetime.fromisoformat(authored) == complete_submission.sent_at
 
