@@ -158,22 +158,30 @@ class Section(SectionText):
         return glossary_links(GlossaryTerm.objects.all())
 
 
-class Source(models.Model):
-    topic = models.ForeignKey(
-        Topic, on_delete=models.CASCADE, related_name="sources", verbose_name=_("topic")
-    )
+class SourceText(models.Model):
+    """A public page a topic rests on, in any language."""
+
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200)
     url = models.URLField(_("web address"), max_length=500)
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
-        ordering = ["topic", "order", "pk"]
-        verbose_name = _("source")
-        verbose_name_plural = _("sources")
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.title} ({self.publisher})"
+
+
+class Source(SourceText):
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="sources", verbose_name=_("topic")
+    )
+
+    class Meta:
+        ordering = ["topic", "order", "pk"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
 
 
 class GlossaryTerm(models.Model):
@@ -303,7 +311,7 @@ class TranslatedSection(SectionText):
         )
 
 
-class TranslatedSource(models.Model):
+class TranslatedSource(SourceText):
     """A source of a translated page; often the English topic's, plus one in the language."""
 
     translation = models.ForeignKey(
@@ -312,18 +320,11 @@ class TranslatedSource(models.Model):
         related_name="sources",
         verbose_name=_("translation"),
     )
-    title = models.CharField(_("title"), max_length=300)
-    publisher = models.CharField(_("publisher"), max_length=200)
-    url = models.URLField(_("web address"), max_length=500)
-    order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["translation", "order", "pk"]
         verbose_name = _("translated source")
         verbose_name_plural = _("translated sources")
-
-    def __str__(self) -> str:
-        return f"{self.title} ({self.publisher})"
 
 
 class GlossaryTermTranslation(models.Model):
