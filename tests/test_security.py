@@ -1,40 +1,9 @@
 """Security headers, production settings and the refusal to start without a secret."""
 
-import os
-import secrets
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def _production_env(**overrides):
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "ENV_FILE": "/nonexistent",
-        "DJANGO_SETTINGS_MODULE": "atrophy_site.settings",
-        "DJANGO_DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "clinic.example.org",
-        "CSRF_TRUSTED_ORIGINS": "https://clinic.example.org",
-    }
-    env.update(overrides)
-    return {k: v for k, v in env.items() if v is not None}
-
-
-def _manage(*args, env):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.production import production_env, run_python
 
 
 @pytest.mark.django_db
@@ -61,14 +30,16 @@ def test_https_requests_get_hsts_in_production(client, settings):
 
 
 def test_deploy_check_is_clean_under_production_settings():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env())
+    result = run_python(
+        "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=production_env()
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 @pytest.mark.parametrize("weak_key", [None, "", "django-insecure-abc", "short"])
 def test_startup_refuses_a_missing_or_weak_secret_key_when_debug_is_off(weak_key):
-    result = _manage("check", env=_production_env(SECRET_KEY=weak_key))
+    result = run_python("manage.py", "check", env=production_env(SECRET_KEY=weak_key))
     assert result.returncode != 0
     assert "SECRET_KEY is missing or too weak" in result.stderr
 

@@ -1,10 +1,5 @@
 """Staff sign-in: password plus a TOTP code, lockout after failures, logout, the admin's path."""
 
-import os
-import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -13,9 +8,8 @@ from django.urls import reverse
 
 from atrophy_site.checks import admin_second_factor_check
 from atrophy_site.client_ip import client_ip_address
+from tests.production import production_env, run_python
 from tests.staff import PASSWORD, current_code, enrol_totp, make_staff_user, sign_in_verified
-
-BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def _login(client, username, password=PASSWORD, code="", address="10.0.0.1"):
@@ -133,34 +127,14 @@ def test_deploy_check_warns_when_the_second_factor_is_off(settings):
     assert [w.id for w in admin_second_factor_check(None)] == ["atrophy.W001"]
 
 
-def _production(**overrides):
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "ENV_FILE": "/nonexistent",
-        "DJANGO_SETTINGS_MODULE": "atrophy_site.settings",
-        "DJANGO_DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "clinic.example.org",
-        **overrides,
-    }
-    return env
-
-
-def _python(code, env):
-    return subprocess.run(  # noqa: S603
-        [sys.executable, *code],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_deploy_check_fails_in_production_with_the_second_factor_off():
-    result = _python(
-        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        _production(ADMIN_REQUIRE_2FA="false"),
+    result = run_python(
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=production_env(ADMIN_REQUIRE_2FA="false"),
     )
     assert result.returncode != 0
     assert "atrophy.W001" in result.stdout + result.stderr
@@ -171,5 +145,5 @@ def test_admin_path_comes_from_admin_url():
         "import django; django.setup(); from django.urls import reverse; "
         "print(reverse('admin:index'))"
     )
-    result = _python(["-c", script], _production(ADMIN_URL="clinic-review/"))
+    result = run_python("-c", script, env=production_env(ADMIN_URL="clinic-review/"))
     assert result.stdout.strip().splitlines()[-1] == "/clinic-review/", result.stderr
