@@ -1,6 +1,5 @@
 """Staff sign-in: password plus a TOTP code, lockout after failures, logout, the admin's path."""
 
-
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
