@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +16,15 @@ def site(request):
     clinic = settings.CLINIC_NAME
     return {
         "EMERGENCY_NUMBER": settings.EMERGENCY_NUMBER,
+        "EMERGENCY_TEL": tel_uri(settings.EMERGENCY_NUMBER),
+        "CLINIC_PHONE": settings.CLINIC_PHONE,
+        "CLINIC_TEL": tel_uri(settings.CLINIC_PHONE),
         "CLINIC_NAME": _("your clinic") if clinic == DEFAULT_CLINIC_NAME else clinic,
         "SITE_LANGUAGES": settings.LANGUAGES,
     }
+
+
+def tel_uri(number: str) -> str:
+    """A `tel:` link for a phone number as people write it ("911", "+1 (555) 010-0199")."""
+    digits = re.sub(r"[^0-9+*#]", "", number or "")
+    return f"tel:{digits}" if digits else ""

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "simple_history",
+    "phonenumber_field",
     "atrophy_site",
     "education",
     "intake",
@@ -274,6 +275,14 @@ EDUCATION_PAGE_CACHE_SECONDS = env.int("EDUCATION_PAGE_CACHE_SECONDS", default=3
 # The local emergency number shown in every urgent-signs box (911, 999, 112...).
 EMERGENCY_NUMBER = env.str("EMERGENCY_NUMBER", default="911")
 CLINIC_NAME = env.str("CLINIC_NAME", default="your clinic")
+# The clinic's phone number, shown as a tappable link to patients whose answers need a call to a
+# doctor today (tier 2). Empty: the box asks them to call their clinic or doctor's office.
+CLINIC_PHONE = env.str("CLINIC_PHONE", default="")
+# Patients' phone numbers are read as numbers of this country unless they start with + (ISO
+# 3166 code: US, GB, ES, MX...), and stored in E.164 (django-phonenumber-field).
+PHONENUMBER_DEFAULT_REGION = env.str("PHONE_REGION", default="US")
+PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 # "Prepare for your visit": an unsent draft expires this many days after its last change (then
 # `manage.py purge_expired_drafts` removes it); a sent form's private link shows it, read-only,
 # with its visit summary, for INTAKE_SUMMARY_DAYS after sending, then says it has expired (staff

@@ -5,14 +5,17 @@ view submissions and their rows and change a submission's status and staff note,
 What the patient wrote is read-only for everyone, superusers included; no one adds submissions
 here, and only superusers delete them. Drafts never appear: the patient has not sent them.
 
-The change list reads only columns of the submission itself (the urgent-signs and SARC-F flags
+The change list reads only columns of the submission itself (the urgency tier and SARC-F total
 are stored on it, see intake/review.py), so it costs the same few queries whatever the page size.
+
+The queue puts what cannot wait first: urgency tier (emergency, today, routine), then forms not
+yet reviewed before reviewed ones, then the soonest appointment (none last), then oldest sent.
 """
 
 import datetime
 
 from django.contrib import admin, messages
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 from django.http import StreamingHttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, formats, timezone
@@ -24,9 +27,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import review
 from .export import LIST_FIELD_CHOICES, choice_labels, csv_lines
 from .fhir.admin import FhirExportAdminMixin
-from .models import Injury, IntakeSubmission, Medicine, SummaryView, TestDone
-from .rules import SARC_F_POSITIVE_FROM, urgent_signs
+from .models import Injury, IntakeSubmission, Medicine, SummaryView, TestDone, UrgencyTier
+from .rules import SARC_F_POSITIVE_FROM
+from .summary import carry_on_wording
 from .tokens import normalise_reference
+from .triage import triage
 
 #: Typed dates of birth are read in the clinic's own formats first, then these common ones.
 EXTRA_DATE_FORMATS = ("%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%d %m %Y", "%Y%m%d")
@@ -145,20 +150,20 @@ def _day(value) -> str:
 @admin.register(IntakeSubmission)
 class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
     list_display = (
+        "urgency_column",
         "reference",
         "full_name",
         "born_column",
         "appointment_column",
         "sent_column",
         "status_column",
-        "urgent_column",
         "sarc_f_column",
     )
     list_display_links = ("reference", "full_name")
     list_filter = (
         StatusFilter,
+        "urgency_tier",
         ("appointment_date", admin.DateFieldListFilter),
-        "has_urgent_signs",
         SarcFFilter,
         "language",
     )
@@ -167,8 +172,19 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
         "Search by name, reference code (K7QP-3MXD) or date of birth (1950-03-14 or 14/03/1950)."
     )
     date_hierarchy = "appointment_date"
-    # The queue: soonest appointment first (those without a date last), then oldest sent first.
-    ordering = (F("appointment_date").asc(nulls_last=True), "sent_at")
+    # The queue: most urgent first; then not yet reviewed before reviewed (archived last); then
+    # the soonest appointment (those without a date last); then the oldest sent.
+    ordering = (
+        "urgency_tier",
+        Case(
+            When(status=IntakeSubmission.Status.SENT, then=Value(0)),
+            When(status=IntakeSubmission.Status.REVIEWED, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ).asc(),
+        F("appointment_date").asc(nulls_last=True),
+        "sent_at",
+    )
     list_per_page = 50
     show_full_result_count = False  # one COUNT fewer per page
     actions = ("mark_reviewed", "archive", "export_csv", "download_fhir")
@@ -182,7 +198,9 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
             {
                 "fields": (
                     "summary_link",
+                    "urgency_tier",
                     "urgent_signs_list",
+                    "carry_on_text",
                     "sarc_f_total",
                     "status",
                     "staff_note",
@@ -199,6 +217,7 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
                     "full_name",
                     "language",
                     "date_of_birth",
+                    ("phone", "email"),
                     "appointment_date",
                     "clinician",
                     "visit_reason",
@@ -215,7 +234,11 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
                     ("started_when", "started_details"),
                     "onset",
                     "course",
+                    "spreading",
+                    "walking_change",
                     "weakness_score",
+                    "urgent_symptoms_labels",
+                    "long_standing_symptoms_labels",
                     "other_symptoms_labels",
                     "hard_activities_labels",
                 )
@@ -239,7 +262,8 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
                 "fields": (
                     "conditions_labels",
                     "conditions_other",
-                    "family_history",
+                    ("family_history_known", "family_history"),
+                    ("takes_statin", "takes_steroid"),
                     "surgeries",
                     "allergies",
                 )
@@ -328,13 +352,25 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
             ),
         )
 
-    @admin.display(description=_("Urgent signs"), ordering="-has_urgent_signs")
-    def urgent_column(self, obj):
-        if not obj.has_urgent_signs:
-            return _labelled(
-                _("Urgent signs"), format_html('<span class="queue-quiet">{}</span>', _("none"))
-            )
-        return format_html('<strong class="queue-flag">{}</strong>', _("Urgent signs"))
+    @admin.display(description=_("Urgency"), ordering="urgency_tier")
+    def urgency_column(self, obj):
+        """The tier as a coloured, worded badge (never colour alone) with the reasons under it."""
+        badge = format_html(
+            '<span class="queue-tier queue-tier--{}">{}</span>',
+            obj.urgency_tier,
+            obj.get_urgency_tier_display(),
+        )
+        findings = triage(obj).findings
+        if obj.urgency_tier == UrgencyTier.ROUTINE or not findings:
+            return _labelled(_("Urgency"), badge)
+        return _labelled(
+            _("Urgency"),
+            format_html(
+                '{}<ul class="queue-reasons">{}</ul>',
+                badge,
+                format_html_join("", "<li>{}</li>", ((f.clinician,) for f in findings)),
+            ),
+        )
 
     @admin.display(description=_("SARC-F"), ordering="sarc_f_total")
     def sarc_f_column(self, obj):
@@ -373,13 +409,21 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("Urgent signs"))
     def urgent_signs_list(self, obj):
-        reasons = urgent_signs(obj)
-        if not reasons:
+        findings = triage(obj).findings
+        if not findings:
             return _("None in the answers")
         return format_html(
             '<ul class="urgent-signs-list">{}</ul>',
-            format_html_join("", "<li>{}</li>", ((reason,) for reason in reasons)),
+            format_html_join(
+                "",
+                "<li>{} ({})</li>",
+                ((f.clinician, UrgencyTier(f.tier).label) for f in findings),
+            ),
         )
+
+    @admin.display(description=_("Emergency page"))
+    def carry_on_text(self, obj):
+        return carry_on_wording(obj) or "–"
 
     def _labels(self, obj, name):
         return "; ".join(choice_labels(LIST_FIELD_CHOICES[name], getattr(obj, name))) or "–"
@@ -387,6 +431,14 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
     @admin.display(description=_("where the weakness is"))
     def weakness_regions_labels(self, obj):
         return self._labels(obj, "weakness_regions")
+
+    @admin.display(description=_("signs that can be urgent"))
+    def urgent_symptoms_labels(self, obj):
+        return self._labels(obj, "urgent_symptoms")
+
+    @admin.display(description=_("of those, long-standing and known to a doctor"))
+    def long_standing_symptoms_labels(self, obj):
+        return self._labels(obj, "long_standing_symptoms")
 
     @admin.display(description=_("other symptoms"))
     def other_symptoms_labels(self, obj):

@@ -26,7 +26,9 @@ from .models import (
     IntakeSubmission,
     OtherSymptom,
     SuggestedQuestion,
+    UrgentSymptom,
 )
+from .triage import triage
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,8 @@ EXPORT_CHUNK_SIZE = 200
 #: The JSON list fields and the choices their codes come from.
 LIST_FIELD_CHOICES = {
     "weakness_regions": BodyRegion,
+    "urgent_symptoms": UrgentSymptom,
+    "long_standing_symptoms": UrgentSymptom,
     "other_symptoms": OtherSymptom,
     "hard_activities": HardActivity,
     "conditions": Condition,
@@ -43,10 +47,19 @@ LIST_FIELD_CHOICES = {
 }
 
 #: What the clinic recorded, first; then the patient's answers in the order of the form.
-STAFF_COLUMNS = ("reference", "status", "sent_at", "has_urgent_signs", "sarc_f_total")
+STAFF_COLUMNS = (
+    "reference",
+    "status",
+    "sent_at",
+    "urgency_tier",
+    "urgent_carry_on_at",
+    "sarc_f_total",
+)
 ANSWER_COLUMNS = (
     "full_name",
     "date_of_birth",
+    "phone",
+    "email",
     "appointment_date",
     "clinician",
     "visit_reason",
@@ -56,7 +69,11 @@ ANSWER_COLUMNS = (
     "started_details",
     "onset",
     "course",
+    "spreading",
+    "walking_change",
     "weakness_score",
+    "urgent_symptoms",
+    "long_standing_symptoms",
     "other_symptoms",
     "hard_activities",
     "sarc_f_strength",
@@ -66,7 +83,10 @@ ANSWER_COLUMNS = (
     "sarc_f_falls",
     "conditions",
     "conditions_other",
+    "family_history_known",
     "family_history",
+    "takes_statin",
+    "takes_steroid",
     "surgeries",
     "allergies",
     "activity_level",
@@ -103,7 +123,9 @@ def _field_label(name: str) -> str:
 
 def header_row() -> list[str]:
     return [
-        *(_field_label(name) for name in STAFF_COLUMNS + ANSWER_COLUMNS),
+        *(_field_label(name) for name in STAFF_COLUMNS),
+        _("Urgent signs"),
+        *(_field_label(name) for name in ANSWER_COLUMNS),
         _("Medicines"),
         _("Injuries"),
         _("Tests done"),
@@ -178,7 +200,9 @@ def tests_cell(submission: IntakeSubmission) -> str:
 def submission_row(submission: IntakeSubmission) -> list[str]:
     """One CSV row for a submission (its rows prefetched), every cell made spreadsheet-safe."""
     cells = [
-        *(_cell(submission, name) for name in STAFF_COLUMNS + ANSWER_COLUMNS),
+        *(_cell(submission, name) for name in STAFF_COLUMNS),
+        "; ".join(finding.clinician for finding in triage(submission).findings),
+        *(_cell(submission, name) for name in ANSWER_COLUMNS),
         medicines_cell(submission),
         injuries_cell(submission),
         tests_cell(submission),

@@ -9,14 +9,19 @@ the screen can be scored, and consent). Every text is bounded.
 
 import datetime
 import re
+from dataclasses import dataclass
 
+import phonenumbers
 from django import forms
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from .models import (
+    LONG_STANDING_ALLOWED,
     ActivityLevel,
     Appetite,
     BodyRegion,
@@ -31,8 +36,12 @@ from .models import (
     StartedWhen,
     SuggestedQuestion,
     TestDone,
+    UrgencyTier,
+    UrgentSymptom,
+    WalkingChange,
     YesNo,
     YesNoNotSure,
+    offered_choices,
 )
 
 #: The most rows a patient can add for medicines or injuries.
@@ -270,8 +279,68 @@ def _today():
 # --- Step forms ---------------------------------------------------------------------------------
 
 
+@dataclass
+class LayoutItem:
+    """One question on a step page, with what each of its choices reveals when chosen.
+
+    `choices` pairs each radio or checkbox with the fields it reveals (shown below it once it is
+    chosen, by CSS alone; every field shows where the browser cannot hide them) and the one
+    nested checkbox of another field that belongs to it, if any.
+    """
+
+    field: forms.BoundField
+    choices: list[tuple[object, list[forms.BoundField], object]]
+    nested_label: str = ""
+    #: The field whose checkboxes sit under this one's (its error shows here, in the fieldset).
+    nested_field: forms.BoundField | None = None
+
+
 class StepForm(AccessibleFormMixin, forms.ModelForm):
-    """A step that edits fields of the submission itself."""
+    """A step that edits fields of the submission itself.
+
+    `revealed_by` names the fields shown only after a choice of an earlier question
+    ({"family_history": ("family_history_known", "yes")}); `nested_in` names a checkbox field
+    whose options each sit under the same option of another field ({"long_standing_symptoms":
+    "urgent_symptoms"}). Both work without JavaScript.
+    """
+
+    revealed_by: dict[str, tuple[str, str]] = {}
+    nested_in: dict[str, str] = {}
+
+    def layout(self) -> list[LayoutItem]:
+        items = []
+        for bound in self:
+            if bound.name in self.revealed_by or bound.name in self.nested_in:
+                continue
+            reveals = {}
+            for name, (parent, value) in self.revealed_by.items():
+                if parent == bound.name:
+                    reveals.setdefault(value, []).append(self[name])
+            nested, nested_label, nested_field = {}, "", None
+            for name, parent in self.nested_in.items():
+                if parent == bound.name:
+                    nested_field = self[name]
+                    nested.update({sub.data["value"]: sub for sub in nested_field})
+                    nested_label = self.fields[name].label
+            choices = []
+            if reveals or nested:
+                choices = [
+                    (
+                        choice,
+                        reveals.get(choice.data["value"], []),
+                        nested.get(choice.data["value"]),
+                    )
+                    for choice in bound
+                ]
+            items.append(
+                LayoutItem(
+                    field=bound,
+                    choices=choices,
+                    nested_label=nested_label,
+                    nested_field=nested_field,
+                )
+            )
+        return items
 
     def save_step(self, submission: IntakeSubmission) -> None:
         """Copy this step's answers onto `submission` and save only those columns."""
@@ -347,9 +416,76 @@ class AboutYouForm(StepForm):
         error_messages={"max_length": _("Reason must be 2000 characters or fewer")},
     )
 
+    phone = PhoneNumberField(
+        label=_("Phone number"),
+        required=False,
+        help_text=_("So the clinic can call you if your answers need it."),
+        widget=TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        required=False,
+        max_length=254,
+        widget=TextInput(attrs={"autocomplete": "email", "spellcheck": "false", "type": "email"}),
+        error_messages={
+            "invalid": _("Enter an email address in the right format, like name@example.com"),
+            "max_length": _("Email address must be 254 characters or fewer"),
+        },
+    )
+
     class Meta:
         model = IntakeSubmission
-        fields = ["full_name", "date_of_birth", "appointment_date", "clinician", "visit_reason"]
+        fields = [
+            "full_name",
+            "date_of_birth",
+            "phone",
+            "email",
+            "appointment_date",
+            "clinician",
+            "visit_reason",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        phone = self.fields["phone"]
+        phone.error_messages["invalid"] = phone_number_message()
+        if phone_needed(self.instance):
+            phone.required = True
+            phone.help_text = _("The clinic needs it to call you about the signs you told us.")
+            phone.error_messages["required"] = _(
+                "Enter a phone number, so the clinic can call you about the signs you told us"
+            )
+
+
+def phone_needed(submission) -> bool:
+    """A phone number is required once the answers show a sign for today or for now."""
+    return submission is not None and submission.urgency_tier in (
+        UrgencyTier.EMERGENCY,
+        UrgencyTier.TODAY,
+    )
+
+
+def phone_number_message():
+    """ "Enter a phone number, like 201-555-0123 ...": an example for the clinic's own country."""
+
+    def message():
+        region = settings.PHONENUMBER_DEFAULT_REGION
+        example = phonenumbers.example_number_for_type(
+            region, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
+        )
+        national = (
+            phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+            if example
+            else "+1 201 555 0123"
+        )
+        return str(
+            _(
+                "Enter a phone number, like %(example)s, or one that starts with + and the "
+                "country code"
+            )
+        ) % {"example": national}
+
+    return lazy(message, str)()
 
 
 class SymptomsForm(StepForm):
@@ -369,8 +505,27 @@ class SymptomsForm(StepForm):
         help_text=_("A rough date or a description. For example: March 2024, after my fall."),
         error_messages={"max_length": _("This must be 200 characters or fewer")},
     )
-    onset = single_choice(Onset, _("Did it start suddenly or slowly?"))
-    course = single_choice(Course, _("Is it getting worse, staying the same or getting better?"))
+    onset = forms.ChoiceField(
+        label=_("How quickly did the weakness come on?"),
+        choices=offered_choices(Onset),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    course = forms.ChoiceField(
+        label=_("Is it getting worse, staying the same or getting better?"),
+        choices=offered_choices(Course),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    spreading = single_choice(
+        YesNoNotSure,
+        _("Is the weakness spreading to other parts of your body over hours or days?"),
+        _("For example, moving up from your feet to your legs."),
+        inline=True,
+    )
+    walking_change = single_choice(
+        WalkingChange, _("Can you walk and stand as well as you could a month ago?")
+    )
     weakness_score = forms.TypedChoiceField(
         label=_("How strong is the weakness, from 0 to 10?"),
         help_text=_("0 means no weakness. 10 means you cannot move that part at all."),
@@ -379,6 +534,17 @@ class SymptomsForm(StepForm):
         empty_value=None,
         required=False,
         widget=forms.RadioSelect(attrs={"class": "scale-input"}),
+    )
+    urgent_symptoms = multiple_choice(
+        UrgentSymptom,
+        _("Do you have any of these now?"),
+        _("Tick all that apply, even if a doctor already knows about them."),
+    )
+    long_standing_symptoms = forms.MultipleChoiceField(
+        label=_("I have had this for months, a doctor knows, and it is not getting worse"),
+        choices=[(sign.value, sign.label) for sign in LONG_STANDING_ALLOWED],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     other_symptoms = multiple_choice(
         OtherSymptom, _("Do you have any of these as well?"), _("Tick all that apply.")
@@ -398,10 +564,26 @@ class SymptomsForm(StepForm):
             "started_details",
             "onset",
             "course",
+            "spreading",
+            "walking_change",
             "weakness_score",
+            "urgent_symptoms",
+            "long_standing_symptoms",
             "other_symptoms",
             "hard_activities",
         ]
+
+    nested_in = {"long_standing_symptoms": "urgent_symptoms"}
+
+    def clean(self):
+        cleaned = super().clean()
+        # "Long-standing" only belongs to a sign that is ticked; a box left checked under a sign
+        # the patient then unticked (hidden by the page) means nothing.
+        ticked = set(cleaned.get("urgent_symptoms") or ())
+        cleaned["long_standing_symptoms"] = [
+            code for code in cleaned.get("long_standing_symptoms") or () if code in ticked
+        ]
+        return cleaned
 
 
 def _sarc_f_question(label, answers, missing):
@@ -469,13 +651,30 @@ class MedicalHistoryForm(StepForm):
         required=False,
         error_messages={"max_length": _("This must be 500 characters or fewer")},
     )
+    family_history_known = single_choice(
+        YesNoNotSure,
+        _("Has anyone in your family had a muscle or nerve disease?"),
+        inline=True,
+    )
     family_history = forms.CharField(
-        label=_("Has anyone in your family had a muscle or nerve disease?"),
-        help_text=_("Who, and what they had, if you know. Leave it empty if no one has."),
+        label=_("Who, and what did they have?"),
+        help_text=_("If you know."),
         max_length=2000,
         required=False,
         widget=textarea(rows=3),
         error_messages={"max_length": _("This must be 2000 characters or fewer")},
+    )
+    takes_statin = single_choice(
+        YesNoNotSure,
+        _("Do you take a statin?"),
+        _("A medicine to lower cholesterol, such as atorvastatin, simvastatin or rosuvastatin."),
+        inline=True,
+    )
+    takes_steroid = single_choice(
+        YesNoNotSure,
+        _("Do you take steroid tablets or injections?"),
+        _("Such as prednisolone, prednisone or dexamethasone. Not creams or inhalers."),
+        inline=True,
     )
     surgeries = forms.CharField(
         label=_("Operations you have had"),
@@ -496,7 +695,21 @@ class MedicalHistoryForm(StepForm):
 
     class Meta:
         model = IntakeSubmission
-        fields = ["conditions", "conditions_other", "family_history", "surgeries", "allergies"]
+        fields = [
+            "conditions",
+            "conditions_other",
+            "family_history_known",
+            "family_history",
+            "takes_statin",
+            "takes_steroid",
+            "surgeries",
+            "allergies",
+        ]
+
+    revealed_by = {
+        "conditions_other": ("conditions", Condition.OTHER),
+        "family_history": ("family_history_known", YesNoNotSure.YES),
+    }
 
     def clean(self):
         cleaned = super().clean()
@@ -571,6 +784,11 @@ class LifestyleForm(StepForm):
             "unplanned_weight_loss_amount",
         ]
 
+    revealed_by = {
+        "recent_immobilisation_details": ("recent_immobilisation", YesNo.YES),
+        "unplanned_weight_loss_amount": ("unplanned_weight_loss", YesNoNotSure.YES),
+    }
+
 
 class QuestionsForm(StepForm):
     """Step 9: questions for the doctor."""
@@ -600,6 +818,20 @@ class SendForm(AccessibleFormMixin, forms.Form):
         label=_("I understand this is not a diagnosis, and that the clinic will see my answers."),
         error_messages={
             "required": _("Tick the box to say you understand, before you send your answers")
+        },
+    )
+
+
+class UrgentCarryOnForm(AccessibleFormMixin, forms.Form):
+    """The emergency stop page: carry on only if a doctor already knows about these signs."""
+
+    doctor_knows = forms.BooleanField(
+        label=_("A doctor already knows about these signs, and they are not new or worse."),
+        error_messages={
+            "required": _(
+                "Tick the box only if a doctor already knows about these signs. If not, get "
+                "emergency help now"
+            )
         },
     )
 

@@ -18,8 +18,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from phonenumber_field.modelfields import PhoneNumberField
 
 from .review import SentOnlyHistoricalRecords, StaffReviewFields
+from .tiers import UrgencyTier  # noqa: F401 (re-exported: the models' other choices live here)
 
 #: The number of steps in the form; the last one is "Check your answers and send".
 STEP_COUNT = 10
@@ -77,16 +79,89 @@ class StartedWhen(models.TextChoices):
 
 
 class Onset(models.TextChoices):
-    SUDDEN = "sudden", _("Suddenly (within minutes or hours)")
-    GRADUAL = "gradual", _("Slowly, over days, weeks or longer")
+    """How quickly the weakness came on: the speed the urgent-signs tiers turn on (Merck).
+
+    GRADUAL is the answer of forms sent before the speeds were asked one by one (it lumped days
+    with months); it is kept so those forms still read as they were sent, never offered again.
+    """
+
+    MINUTES_HOURS = "minutes_hours", _("Within minutes or hours")
+    DAYS = "days", _("Over a few days")
+    WEEKS = "weeks", _("Over a few weeks")
+    MONTHS = "months", _("Over months or longer")
     NOT_SURE = "not_sure", _("Not sure")
+    GRADUAL = "gradual", _("Slowly, over days, weeks or longer (asked on older forms)")
 
 
 class Course(models.TextChoices):
-    WORSE = "worse", _("Getting worse")
+    """How the weakness is changing. WORSE is the older forms' answer (speed not asked)."""
+
+    WORSE_WEEKLY = "worse_weekly", _("Getting worse from one week to the next")
+    WORSE_SLOWLY = "worse_slowly", _("Getting worse slowly, over months")
     SAME = "same", _("Staying the same")
     BETTER = "better", _("Getting better")
     COMES_AND_GOES = "comes_and_goes", _("It comes and goes")
+    WORSE = "worse", _("Getting worse (asked on older forms)")
+
+
+#: Answers kept for forms sent before a question changed; never offered on the form again.
+LEGACY_CHOICES = frozenset({Onset.GRADUAL, Course.WORSE})
+
+
+def offered_choices(choices) -> list[tuple[str, str]]:
+    """The choices the form offers today: all but the ones only older forms have."""
+    return [(value, label) for value, label in choices.choices if value not in LEGACY_CHOICES]
+
+
+class WalkingChange(models.TextChoices):
+    """Can the patient still walk and stand? Newly unable is a tier-1 sign (Merck)."""
+
+    AS_BEFORE = "as_before", _("Yes, as well as before")
+    LESS_WELL = "less_well", _("Less well than before, but I can still walk and stand")
+    CANNOT_NOW = "cannot_now", _("No. I could a month ago, but now I cannot walk or stand")
+    COULD_NOT_BEFORE = "could_not_before", _("I could not walk or stand a month ago either")
+
+
+class UrgentSymptom(models.TextChoices):
+    """Signs that can need care today or now (../shared/reference/urgent-signs.md).
+
+    The patient ticks what they have now; for the signs in `LONG_STANDING_ALLOWED` they can add
+    that they have had it for months, a doctor knows, and it is not getting worse.
+    """
+
+    TROUBLE_BREATHING = "trouble_breathing", _("Trouble breathing, or short of breath lying flat")
+    TROUBLE_SWALLOWING = (
+        "trouble_swallowing",
+        _("Trouble swallowing or chewing, or choking on food or drink"),
+    )
+    TROUBLE_SPEAKING = "trouble_speaking", _("Trouble speaking, or slurred speech")
+    FACE_DROOPING = "face_drooping", _("One side of my face droops")
+    TROUBLE_SEEING = "trouble_seeing", _("Trouble seeing, or double vision")
+    SUDDEN_NUMBNESS_BALANCE = (
+        "sudden_numbness_balance",
+        _("Sudden numbness of my face, arm or leg, or sudden loss of balance"),
+    )
+    HEAD_LIFTING = "head_lifting", _("Trouble lifting my head when I lie down")
+    DARK_URINE = "dark_urine", _("Dark urine (the colour of tea or cola), or much less urine")
+    BLADDER_BOWEL = "bladder_bowel", _("New trouble controlling my bladder or bowels")
+    SADDLE_NUMBNESS = "saddle_numbness", _("New numbness between my legs or around my bottom")
+    FALL_HURT = (
+        "fall_hurt",
+        _("A fall in the last 2 weeks where I was hurt or could not get up without help"),
+    )
+    FEVER = "fever", _("A fever (high temperature)")
+
+
+#: Signs a patient may have had for a long time, known to a doctor (chronic breathlessness,
+#: swallowing trouble after an old stroke...). The others are new or acute by their wording.
+LONG_STANDING_ALLOWED = (
+    UrgentSymptom.TROUBLE_BREATHING,
+    UrgentSymptom.TROUBLE_SWALLOWING,
+    UrgentSymptom.TROUBLE_SPEAKING,
+    UrgentSymptom.FACE_DROOPING,
+    UrgentSymptom.TROUBLE_SEEING,
+    UrgentSymptom.HEAD_LIFTING,
+)
 
 
 class OtherSymptom(models.TextChoices):
@@ -97,15 +172,6 @@ class OtherSymptom(models.TextChoices):
     TIREDNESS = "tiredness", _("Tiredness")
     FALLS = "falls", _("Falls or tripping")
     WEIGHT_LOSS = "weight_loss", _("Weight loss")
-    TROUBLE_SWALLOWING = "trouble_swallowing", _("Trouble swallowing")
-    TROUBLE_SPEAKING = "trouble_speaking", _("Trouble speaking, or slurred speech")
-    TROUBLE_BREATHING = "trouble_breathing", _("Trouble breathing or shortness of breath")
-    TROUBLE_SEEING = "trouble_seeing", _("Trouble seeing, or double vision")
-    FACE_DROOPING = "face_drooping", _("One side of my face droops")
-    SPREADING_QUICKLY = (
-        "spreading_quickly",
-        _("Weakness that is spreading quickly (over hours or days)"),
-    )
 
 
 class HardActivity(models.TextChoices):
@@ -222,6 +288,12 @@ class IntakeSubmission(StaffReviewFields, models.Model):
     appointment_date = models.DateField(_("appointment date"), null=True, blank=True)
     clinician = models.CharField(_("clinician"), max_length=200, blank=True)
     visit_reason = models.TextField(_("main reason for the visit"), max_length=2000, blank=True)
+    phone = PhoneNumberField(
+        _("phone number"),
+        blank=True,
+        help_text=_("Stored in international (E.164) form. Needed when an urgent sign is present."),
+    )
+    email = models.EmailField(_("email address"), blank=True)
 
     # --- Step 2: symptoms -----------------------------------------------------------------------
     weakness_regions = models.JSONField(
@@ -234,8 +306,17 @@ class IntakeSubmission(StaffReviewFields, models.Model):
     started_details = models.CharField(
         _("when it started, in the patient's words"), max_length=200, blank=True
     )
-    onset = models.CharField(_("how it started"), max_length=10, choices=Onset, blank=True)
+    onset = models.CharField(_("how quickly it came on"), max_length=16, choices=Onset, blank=True)
     course = models.CharField(_("how it is changing"), max_length=16, choices=Course, blank=True)
+    spreading = models.CharField(
+        _("spreading over hours or days"), max_length=10, choices=YesNoNotSure, blank=True
+    )
+    walking_change = models.CharField(
+        _("walking and standing compared with a month ago"),
+        max_length=16,
+        choices=WalkingChange,
+        blank=True,
+    )
     weakness_score = models.PositiveSmallIntegerField(
         _("how strong the weakness is (0 to 10)"),
         null=True,
@@ -244,6 +325,18 @@ class IntakeSubmission(StaffReviewFields, models.Model):
     )
     other_symptoms = models.JSONField(
         _("other symptoms"), default=list, blank=True, help_text=_("OtherSymptom codes.")
+    )
+    urgent_symptoms = models.JSONField(
+        _("signs that can be urgent"),
+        default=list,
+        blank=True,
+        help_text=_("UrgentSymptom codes the patient has now."),
+    )
+    long_standing_symptoms = models.JSONField(
+        _("of those, long-standing and known to a doctor"),
+        default=list,
+        blank=True,
+        help_text=_("UrgentSymptom codes had for months, known to a doctor, not getting worse."),
     )
     hard_activities = models.JSONField(
         _("daily activities that are hard"),
@@ -274,8 +367,18 @@ class IntakeSubmission(StaffReviewFields, models.Model):
         _("conditions"), default=list, blank=True, help_text=_("Condition codes.")
     )
     conditions_other = models.CharField(_("other conditions"), max_length=500, blank=True)
-    family_history = models.TextField(
-        _("family history of muscle or nerve disease"), max_length=2000, blank=True
+    family_history_known = models.CharField(
+        _("family history of muscle or nerve disease"),
+        max_length=10,
+        choices=YesNoNotSure,
+        blank=True,
+    )
+    family_history = models.TextField(_("family history, details"), max_length=2000, blank=True)
+    takes_statin = models.CharField(
+        _("takes a statin"), max_length=10, choices=YesNoNotSure, blank=True
+    )
+    takes_steroid = models.CharField(
+        _("takes steroid tablets or injections"), max_length=10, choices=YesNoNotSure, blank=True
     )
     surgeries = models.TextField(_("operations"), max_length=2000, blank=True)
     allergies = models.TextField(_("allergies"), max_length=1000, blank=True)

@@ -22,8 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .tiers import UrgencyTier
+
 #: The flags refreshed on every save, so a save with `update_fields` keeps them in step too.
-REVIEW_FLAG_FIELDS = ("has_urgent_signs", "sarc_f_total")
+REVIEW_FLAG_FIELDS = ("urgency_tier", "sarc_f_total")
 
 
 def _belongs_to_a_draft(instance) -> bool:
@@ -41,15 +43,17 @@ class SentOnlyHistoricalRecords(HistoricalRecords):
 
 
 def refresh_review_flags(submission) -> None:
-    """Recompute `has_urgent_signs` and `sarc_f_total` from the answers (no database access).
+    """Recompute `urgency_tier` and `sarc_f_total` from the answers (no database access).
 
-    The rules are the intake's own (intake/rules.py: the urgent-signs check from
-    ../shared/reference/urgent-signs.md, and the SARC-F total of Malmstrom & Morley 2013), so
-    the queue flags exactly what the patient was told and the summary shows.
+    The rules are the intake's own (intake/triage.py: the three tiers of
+    ../shared/reference/urgent-signs.md; intake/rules.py: the SARC-F total of Malmstrom &
+    Morley 2013), so the queue orders and flags exactly what the patient was told and the summary
+    shows. Run on every save, so the tier follows every answer that feeds it.
     """
-    from .rules import sarc_f_score, urgent_signs  # rules imports the models
+    from .rules import sarc_f_score  # rules and triage import the models
+    from .triage import triage
 
-    submission.has_urgent_signs = bool(urgent_signs(submission))
+    submission.urgency_tier = triage(submission).tier
     try:
         submission.sarc_f_total = sarc_f_score(**submission.sarc_f_answers)
     except ValueError:  # an out-of-range item never passes the form; do not fail a save on it
@@ -59,12 +63,30 @@ def refresh_review_flags(submission) -> None:
 class StaffReviewFields(models.Model):
     """The clinic's fields on a submission (abstract; `IntakeSubmission` inherits them)."""
 
-    has_urgent_signs = models.BooleanField(
-        _("urgent signs"),
-        default=False,
+    urgency_tier = models.PositiveSmallIntegerField(
+        _("urgency"),
+        choices=UrgencyTier,
+        default=UrgencyTier.ROUTINE,
         editable=False,
         db_index=True,
-        help_text=_("The answers match a sign that needs emergency care (computed)."),
+        help_text=_(
+            "1: emergency now; 2: contact a doctor today; 3: bring to the appointment "
+            "(computed from the answers)."
+        ),
+    )
+    urgent_carry_on_at = models.DateTimeField(
+        _("carried on past the emergency page"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the patient said a doctor already knows about the emergency signs."),
+    )
+    urgent_carry_on_signs = models.JSONField(
+        _("emergency signs a doctor already knows about (patient's word)"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("Codes of the tier-1 findings shown on the page where the patient carried on."),
     )
     sarc_f_total = models.PositiveSmallIntegerField(
         _("SARC-F total"),

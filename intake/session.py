@@ -26,6 +26,7 @@ _SENT_VIEW_UNTIL = "intake_sent_view_until"
 _NEW_TOKEN = "intake_new_token"  # nosec B105 # noqa: S105 (a session key, not a secret)
 _UNSAVED = "intake_unsaved"
 _URGENT = "intake_show_urgent"
+_AFTER_URGENT = "intake_after_urgent"
 
 
 class IntakeSession:
@@ -44,7 +45,7 @@ class IntakeSession:
         self._cached = submission
 
     def unbind(self) -> None:
-        for key in (_ID, _SENT_VIEW_UNTIL, _NEW_TOKEN, _UNSAVED, _URGENT):
+        for key in (_ID, _SENT_VIEW_UNTIL, _NEW_TOKEN, _UNSAVED, _URGENT, _AFTER_URGENT):
             self.session.pop(key, None)
         self._cached = None
 
@@ -102,3 +103,16 @@ class IntakeSession:
 
     def pop_urgent(self) -> bool:
         return bool(self.session.pop(_URGENT, False))
+
+    # Where the patient was going when the emergency stop page interrupted them.
+    def hold_after_urgent(self, url: str) -> None:
+        self.session[_AFTER_URGENT] = url
+
+    def pop_after_urgent(self) -> str | None:
+        url = self.session.pop(_AFTER_URGENT, None)
+        # Only our own paths: never a redirect to somewhere else.
+        return (
+            url
+            if isinstance(url, str) and url.startswith("/") and not url.startswith("//")
+            else None
+        )

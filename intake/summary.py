@@ -39,10 +39,14 @@ from .models import (
     StartedWhen,
     SuggestedQuestion,
     TestDone,
+    UrgencyTier,
+    UrgentSymptom,
+    WalkingChange,
     YesNo,
     YesNoNotSure,
 )
-from .rules import SARC_F_MAX, SARC_F_POSITIVE_FROM, sarc_f_positive, sarc_f_score, urgent_signs
+from .rules import SARC_F_MAX, SARC_F_POSITIVE_FROM, sarc_f_positive, sarc_f_score
+from .triage import triage
 
 # --- The view model -----------------------------------------------------------------------------
 
@@ -98,8 +102,16 @@ class KeyPoint:
 
 @dataclass(frozen=True)
 class KeyPoints:
+    #: The urgency tier (intake/triage.py) and its findings in clinician wording, most urgent first.
+    tier: UrgencyTier
     urgent_signs: tuple[str, ...]
     points: tuple[KeyPoint, ...]
+    #: The patient carried on past the emergency page, saying a doctor already knows ("" if not).
+    carry_on: str = ""
+
+    @property
+    def tier_label(self) -> str:
+        return str(self.tier.label)
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,8 @@ class SummaryHeader:
     status: str
     is_draft: bool
     visit_reason: str
+    phone: str = ""
+    email: str = ""
     #: The language the patient filled the form in, named in the summary's language ("Spanish");
     #: empty when it is the clinic's language (settings.CLINIC_LANGUAGE) or not known.
     patient_language: str = ""
@@ -350,7 +364,10 @@ def build_key_points(
     onset = _choice(Onset, submission.onset)
     course = _choice(Course, submission.course)
     text = " · ".join(part for part in (started, onset, course) if part) or _("Not answered")
-    points.append(KeyPoint(_("Onset and course"), text, attention=submission.onset == Onset.SUDDEN))
+    fast = submission.onset in (Onset.MINUTES_HOURS, Onset.DAYS) or submission.course in (
+        Course.WORSE_WEEKLY,
+    )
+    points.append(KeyPoint(_("Onset and course"), text, attention=fast))
 
     points.append(
         KeyPoint(
@@ -413,28 +430,78 @@ def build_key_points(
         text = none
     points.append(KeyPoint(_("Injuries"), text))
 
-    # Relevant history: every condition on our checklist is a cause we teach.
+    # Signs the patient has had for months, known to a doctor: not a tier, but worth a look.
+    long_standing = _choice_list(UrgentSymptom, submission.long_standing_symptoms)
+    if long_standing:
+        points.append(
+            KeyPoint(
+                _("Long-standing signs, known to a doctor"),
+                "; ".join(long_standing),
+                attention=True,
+            )
+        )
+
+    # Relevant history: every condition on our checklist is a cause we teach. Family history
+    # counts only when the patient answered Yes; what they typed is shown, never read.
     history = list(_conditions(submission))
-    if submission.family_history:
-        history.append(_("family history of muscle or nerve disease"))
-    points.append(
-        KeyPoint(_("Relevant history"), "; ".join(history) or none, attention=bool(history))
+    if submission.family_history_known == YesNoNotSure.YES:
+        history.append(
+            _joined(_("family history of muscle or nerve disease"), submission.family_history)
+        )
+    # Attention from ticked boxes and a Yes only: "Something else" is shown as typed.
+    flagged = bool(submission.conditions) or submission.family_history_known == YesNoNotSure.YES
+    points.append(KeyPoint(_("Relevant history"), "; ".join(history) or none, attention=flagged))
+
+    points.append(_muscle_medicines_point(submission, medicines))
+
+    result = triage(submission)
+    return KeyPoints(
+        tier=result.tier,
+        urgent_signs=tuple(f.clinician for f in result.findings),
+        points=tuple(points),
+        carry_on=carry_on_wording(submission),
     )
 
-    flagged = [
-        f"{m.name} ({_kind_label(medicine_kind(m.name)).lower()})"
+
+def _muscle_medicines_point(submission: IntakeSubmission, medicines: Sequence[Medicine]):
+    """Statins and steroids, flagged from the patient's Yes only.
+
+    The medicine names the patient typed are shown beside the answer when our list knows them
+    (see `medicine_kind`), as a pointer for the doctor, never as a flag.
+    """
+    answers = []
+    for label, value in (
+        (_("Statin"), submission.takes_statin),
+        (_("Steroid tablets or injections"), submission.takes_steroid),
+    ):
+        if value:
+            answers.append(f"{label}: {_choice(YesNoNotSure, value).lower()}")
+    named = [
+        f"{m.name} ({_kind_label(medicine_kind(m.name)).lower()}?)"
         for m in medicines
         if medicine_kind(m.name)
     ]
-    points.append(
-        KeyPoint(
-            _("Steroids or statins"),
-            "; ".join(flagged) or _("None listed"),
-            attention=bool(flagged),
-        )
+    text = "; ".join(answers) or _("Not answered")
+    if named:
+        text += " · " + _("named in the medicines list: %(names)s") % {"names": ", ".join(named)}
+    return KeyPoint(
+        _("Steroids or statins"),
+        text,
+        attention=YesNoNotSure.YES in (submission.takes_statin, submission.takes_steroid),
     )
 
-    return KeyPoints(urgent_signs=tuple(urgent_signs(submission)), points=tuple(points))
+
+def carry_on_wording(submission: IntakeSubmission) -> str:
+    """The patient's choice on the emergency page, for staff ("" when they never saw it)."""
+    if not submission.urgent_carry_on_at:
+        return ""
+    current = {finding.code: finding.clinician for finding in triage(submission).findings}
+    signs = [current.get(code, code.replace("_", " ")) for code in submission.urgent_carry_on_signs]
+    when = timezone.localtime(submission.urgent_carry_on_at)
+    return _(
+        "Shown the emergency page; carried on on %(when)s, saying a doctor already knows "
+        "about: %(signs)s"
+    ) % {"when": when.strftime("%Y-%m-%d %H:%M"), "signs": "; ".join(signs) or "–"}
 
 
 # --- Sections -----------------------------------------------------------------------------------
@@ -450,10 +517,23 @@ def _symptoms_section(s: IntakeSubmission) -> SummarySection:
             Answer(_("Started"), _joined(_choice(StartedWhen, s.started_when), s.started_details)),
             Answer(_("Onset"), _choice(Onset, s.onset)),
             Answer(_("Course"), _choice(Course, s.course)),
+            Answer(_("Spreading over hours or days"), _choice(YesNoNotSure, s.spreading)),
+            Answer(_("Walking and standing"), _choice(WalkingChange, s.walking_change)),
             Answer(_("Weakness score"), _out_of_ten(s.weakness_score)),
+            Answer(_("Signs that can be urgent"), items=_urgent_symptoms(s)),
             Answer(_("Other symptoms"), items=_choice_list(OtherSymptom, s.other_symptoms)),
             Answer(_("Hard daily activities"), items=_choice_list(HardActivity, s.hard_activities)),
         ),
+    )
+
+
+def _urgent_symptoms(s: IntakeSubmission) -> tuple[str, ...]:
+    long_standing = set(s.long_standing_symptoms or ())
+    return tuple(
+        _("%(sign)s (long-standing, known to a doctor)") % {"sign": _choice(UrgentSymptom, code)}
+        if code in long_standing
+        else _choice(UrgentSymptom, code)
+        for code in s.urgent_symptoms or ()
     )
 
 
@@ -483,7 +563,15 @@ def _history_section(s: IntakeSubmission) -> SummarySection:
         _("Medical history"),
         _answers(
             Answer(_("Conditions"), items=_conditions(s)),
-            Answer(_("Family history"), s.family_history, multiline=True),
+            Answer(
+                _("Family history"),
+                _joined(_choice(YesNoNotSure, s.family_history_known), s.family_history),
+                multiline=True,
+            ),
+            Answer(_("Takes a statin"), _choice(YesNoNotSure, s.takes_statin)),
+            Answer(
+                _("Takes steroid tablets or injections"), _choice(YesNoNotSure, s.takes_steroid)
+            ),
             Answer(_("Operations"), s.surgeries, multiline=True),
             Answer(_("Allergies"), s.allergies, multiline=True),
         ),
@@ -637,6 +725,8 @@ def build_summary(submission: IntakeSubmission, *, today: date | None = None) ->
         status=submission.get_status_display(),
         is_draft=submission.is_draft,
         visit_reason=submission.visit_reason,
+        phone=str(submission.phone) if submission.phone else "",
+        email=submission.email,
         patient_language=(
             submission.get_language_display()
             if submission.language and submission.language != settings.CLINIC_LANGUAGE

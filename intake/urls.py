@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("step/<int:number>/", views.step, name="step"),
     path("check-your-answers/", views.review, name="review"),
+    path("get-help-now/", views.urgent, name="urgent"),
     path("sent/", views.sent, name="sent"),
     path("saved/", views.saved, name="saved"),
     path("saved/new-link/", views.new_link, name="new_link"),

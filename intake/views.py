@@ -21,10 +21,9 @@ from atrophy_site.client_ip import client_ip_address
 from atrophy_site.privacy import private_page
 
 from .answers import answers_by_step
-from .forms import MAX_ROWS, SendForm
+from .forms import MAX_ROWS, SendForm, UrgentCarryOnForm, phone_needed
 from .models import STEP_COUNT, IntakeSubmission
 from .pages import page_for
-from .rules import urgent_signs
 from .session import IntakeSession
 from .steps import STEPS
 from .summary_views import sent_link_has_expired, summary_expired_response
@@ -36,12 +35,13 @@ from .tokens import (
     resume_is_blocked,
     resume_link_for,
 )
+from .triage import triage
 
 logger = logging.getLogger(__name__)
 
 REVIEW_STEP = STEP_COUNT
-#: The step whose answers the urgent-signs rule reads.
-SYMPTOMS_STEP = 2
+#: The step that asks the contact details (phone number).
+ABOUT_YOU_STEP = 1
 
 
 def _step_url(number: int) -> str:
@@ -51,11 +51,19 @@ def _step_url(number: int) -> str:
 
 
 def _base_context(request, session: IntakeSession, submission=None, **extra) -> dict:
-    """What every intake page may show: the urgent-signs box when it has just fired."""
+    """What every intake page may show: the urgent-signs box (open in full once after the
+    answers that set it off, then a short reminder on every page)."""
     context = {"submission": submission, "step_count": STEP_COUNT, **extra}
-    if session.pop_urgent() and submission is not None:
-        context["urgent_reasons"] = urgent_signs(submission)
+    if submission is not None:
+        context["triage"] = triage(submission)
+        context["urgent_box_open"] = session.pop_urgent() and context["triage"].findings
     return context
+
+
+def _unacknowledged_emergency(submission: IntakeSubmission) -> bool:
+    """Tier-1 signs the patient has not yet said a doctor already knows about."""
+    codes = {finding.code for finding in triage(submission).emergency}
+    return bool(codes - set(submission.urgent_carry_on_signs or ()))
 
 
 # --- Start, continue, start again ---------------------------------------------------------------
@@ -256,6 +264,8 @@ def page_is_bound(page) -> bool:
 
 def _save_step(request, session, step, submission):
     action = request.POST.get("action", "next")
+    # Before the form: validating a ModelForm writes the new answers onto its instance.
+    findings_before = triage(submission).findings if submission is not None else ()
     page = page_for(step, submission, request.POST)
     if not page.is_valid():
         if action == "back":
@@ -278,25 +288,83 @@ def _save_step(request, session, step, submission):
             page.save(submission)
             _remember_language(submission)
     session.forget_unsaved(step.number)
-    if step.number == SYMPTOMS_STEP and urgent_signs(submission):
-        session.flag_urgent()
+    if created:
+        return redirect(reverse("intake:saved") + "?next=2")
+    next_url = _next_url(request, step, page, action)
+    if _unacknowledged_emergency(submission):
+        # Stop: emergency signs come before any more questions (as NHS 111 online does).
+        session.hold_after_urgent(next_url)
+        return redirect("intake:urgent")
+    findings = triage(submission).findings
+    if findings and findings != findings_before:
+        session.flag_urgent()  # the box opens in full on the next page
+    return redirect(next_url)
 
+
+def _next_url(request, step, page, action) -> str:
+    """Where the patient goes after saving this step, by the button they pressed."""
     if action.startswith("remove-"):
-        return redirect(_step_url(step.number))
+        return _step_url(step.number)
     if action == "add":
         if len(page.rows()) >= MAX_ROWS:
             messages.warning(request, str(page.formset.too_many) % {"max": MAX_ROWS})
-            return redirect(_step_url(step.number))
-        return redirect(_step_url(step.number) + f"?add=1#{page.prefix}-{len(page.rows())}")
-    if created:
-        return redirect(reverse("intake:saved") + "?next=2")
+            return _step_url(step.number)
+        return _step_url(step.number) + f"?add=1#{page.prefix}-{len(page.rows())}"
     if action == "back":
-        return redirect(_step_url(step.number - 1) if step.number > 1 else "intake:start")
+        return _step_url(step.number - 1) if step.number > 1 else reverse("intake:start")
     if action == "later":
-        return redirect(reverse("intake:saved") + f"?next={step.number}")
+        return reverse("intake:saved") + f"?next={step.number}"
     if request.POST.get("return_to") == "review":
-        return redirect("intake:review")
-    return redirect(_step_url(step.number + 1))
+        return reverse("intake:review")
+    return _step_url(step.number + 1)
+
+
+# --- The emergency stop page ------------------------------------------------------------------
+
+
+@private_page
+@require_http_methods(["GET", "POST"])
+def urgent(request):
+    """Stop: the answers show signs that need emergency care now (tier 1).
+
+    After NHS 111 online: what we noticed in plain words, the emergency number as a link to call,
+    do not drive yourself. The patient may carry on with the form only by saying a doctor already
+    knows about these signs; that choice and the signs it covered are recorded for the clinic.
+    """
+    session = IntakeSession(request)
+    submission = session.submission()
+    if submission is None:
+        return redirect("intake:start")
+    if not submission.is_draft:
+        return redirect("intake:sent")
+    result = triage(submission)
+    if not result.emergency:
+        return redirect(session.pop_after_urgent() or reverse("intake:continue"))
+    form = UrgentCarryOnForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("form_reference", "") != submission.reference:
+            return _other_form(request, session, submission)
+        if form.is_valid():
+            with transaction.atomic():
+                locked = session.submission(for_update=True)
+                locked.urgent_carry_on_at = timezone.now()
+                locked.urgent_carry_on_signs = sorted(
+                    {*locked.urgent_carry_on_signs, *(f.code for f in result.emergency)}
+                )
+                locked.save(
+                    update_fields=["urgent_carry_on_at", "urgent_carry_on_signs", "updated_at"]
+                )
+            logger.info("intake emergency page: patient carried on (a doctor already knows)")
+            return redirect(session.pop_after_urgent() or reverse("intake:continue"))
+    context = _base_context(
+        request,
+        session,
+        submission,
+        form=form,
+        errors=form.error_list() if form.is_bound else [],
+        findings=result.emergency,
+    )
+    return render(request, "intake/urgent.html", context)
 
 
 def _remember_language(submission: IntakeSubmission) -> None:
@@ -344,14 +412,13 @@ def review(request):
         if request.POST.get("form_reference", "") != submission.reference:
             return _other_form(request, session, submission)
         form = SendForm(request.POST)
-        if form.is_valid() and 1 in submission.steps_completed:
+        missing = _missing_before_send(submission)
+        if form.is_valid() and not missing:
             _send(submission)
             session.forget_unsaved(REVIEW_STEP)
             session.allow_sent_view()
             return redirect("intake:sent")
-        errors = form.error_list()
-        if 1 not in submission.steps_completed:
-            errors.insert(0, ("step-1", _("Answer the questions about you before you send")))
+        errors = missing + form.error_list()
     context = _base_context(
         request,
         session,
@@ -362,9 +429,23 @@ def review(request):
         errors=errors,
         read_only=read_only,
         previous_url=_step_url(REVIEW_STEP - 1),
+        urgent_box_list=True,
     )
-    context.setdefault("urgent_reasons", urgent_signs(submission))
     return render(request, "intake/review.html", context)
+
+
+def _missing_before_send(submission: IntakeSubmission) -> list[tuple[str, str]]:
+    """What must be answered before sending: (link target, message) pairs for the summary."""
+    if ABOUT_YOU_STEP not in submission.steps_completed:
+        return [("step-1", _("Answer the questions about you before you send"))]
+    if phone_needed(submission) and not submission.phone:
+        return [
+            (
+                reverse("intake:step", args=[ABOUT_YOU_STEP]) + "?change=1#id_phone",
+                _("Add a phone number, so the clinic can call you about the signs you told us"),
+            )
+        ]
+    return []
 
 
 def _send(submission: IntakeSubmission) -> None:
@@ -399,6 +480,5 @@ def sent(request):
     submission = session.submission()
     if submission is None or submission.is_draft:
         return redirect("intake:start")
-    context = _base_context(request, session, submission)
-    context.setdefault("urgent_reasons", urgent_signs(submission))
+    context = _base_context(request, session, submission, urgent_box_list=True)
     return render(request, "intake/sent.html", context)

@@ -118,7 +118,8 @@ def test_every_page_shows_its_sources_reviewed_date_and_the_way_to_urgent_help(c
 def test_the_urgent_signs_page_shows_the_full_urgent_box(client):
     html = client.get(reverse("education:topic", args=["urgent-signs"])).content.decode()
     assert 'class="urgent-box"' in html
-    assert "sudden trouble breathing or swallowing" in html
+    assert "dark urine (like tea or cola)" in html
+    assert "on one side or both sides" in html
 
 
 def reading_grade(topic: Topic) -> float:

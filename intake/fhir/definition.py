@@ -40,6 +40,8 @@ from ..models import (
     StartedWhen,
     SuggestedQuestion,
     TestDone,
+    UrgentSymptom,
+    WalkingChange,
     YesNo,
     YesNoNotSure,
 )
@@ -48,8 +50,8 @@ from ..steps import STEPS
 QUESTIONNAIRE_ID = "visit-preparation"
 QUESTIONNAIRE_NAME = "VisitPreparation"
 #: The version of the questions' structure (linkIds, types, answer codes), not of their wording.
-QUESTIONNAIRE_VERSION = "1.0.0"
-QUESTIONNAIRE_DATE = "2026-11-25"
+QUESTIONNAIRE_VERSION = "1.1.0"
+QUESTIONNAIRE_DATE = "2026-11-30"
 
 #: The linkId of each step's group, by step number. Never change one: records refer to them.
 SECTION_LINK_IDS = {
@@ -74,6 +76,8 @@ VALUE_SETS = {
     "started-when": StartedWhen,
     "onset": Onset,
     "course": Course,
+    "walking-change": WalkingChange,
+    "urgent-symptom": UrgentSymptom,
     "other-symptom": OtherSymptom,
     "hard-activity": HardActivity,
     "condition": Condition,
@@ -170,10 +174,15 @@ def reference_code_system() -> str:
 
 
 def _value_set_slug(choices) -> str:
-    """The slug of the `TextChoices` whose (value, label) pairs are exactly `choices`."""
+    """The slug of the `TextChoices` whose codes are exactly `choices`, or failing that the first
+    one that holds them all, in order (a form may offer fewer: not the answers only older forms
+    have, or only the signs that can be long-standing)."""
     values = [str(value) for value, _label in choices]
     for slug, text_choices in VALUE_SETS.items():
         if values == list(text_choices.values):
+            return slug
+    for slug, text_choices in VALUE_SETS.items():
+        if values == [value for value in text_choices.values if value in values]:
             return slug
     raise ImproperlyConfigured(
         f"No FHIR value set for the choices {values}: add their TextChoices to VALUE_SETS."

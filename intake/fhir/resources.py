@@ -24,6 +24,7 @@ from .definition import (
     QUESTIONNAIRE_ID,
     QUESTIONNAIRE_NAME,
     QUESTIONNAIRE_VERSION,
+    VALUE_SETS,
     Question,
     Section,
     canonical_base,
@@ -68,7 +69,10 @@ def _help_item(link_id: str, text: str) -> dict:
 
 
 def _coding(question: Question, code: str) -> dict:
+    # The code system's own label where the form no longer offers the code (older forms).
     labels = dict(question.options)
+    if question.system in VALUE_SETS:
+        labels = {**dict(VALUE_SETS[question.system].choices), **labels}
     return {
         "system": code_system_url(question.system),
         "code": code,
@@ -191,6 +195,13 @@ def _patient(submission: IntakeSubmission) -> dict:
         patient["name"] = [{"text": submission.full_name}]
     if submission.date_of_birth:
         patient["birthDate"] = submission.date_of_birth.isoformat()
+    telecom = []
+    if submission.phone:
+        telecom.append({"system": "phone", "value": submission.phone.as_e164})
+    if submission.email:
+        telecom.append({"system": "email", "value": submission.email})
+    if telecom:
+        patient["telecom"] = telecom
     if submission.language:
         # The language the patient filled the form in: the one to speak with them in
         # (Patient.communication, coded in BCP 47 as FHIR's "all languages" value set asks).

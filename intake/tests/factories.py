@@ -6,7 +6,8 @@ two injuries and three tests, always the same ones (COMPLETE_MEDICINES, COMPLETE
 as `raw_token` (it is never stored), so a test can open
 `resume_link_for(submission, submission.raw_token)`.
 
-    IntakeSubmissionFactory(urgent=True)            # sudden weakness on one side: urgent signs
+    IntakeSubmissionFactory(urgent=True)            # sudden weakness on one side: tier 1
+    IntakeSubmissionFactory(call_today=True)        # worse week to week: tier 2
     IntakeSubmissionFactory(sarc_f_positive=True)   # SARC-F total 6
     BlankDraftFactory()                             # a draft with nothing but step 1's name
 """
@@ -33,6 +34,8 @@ from intake.models import (
     StartedWhen,
     SuggestedQuestion,
     TestDone,
+    UrgentSymptom,
+    WalkingChange,
     YesNo,
     YesNoNotSure,
 )
@@ -147,10 +150,12 @@ class IntakeSubmissionFactory(_WithToken):
             steps_completed=list(range(1, 11)),
         )
         urgent = factory.Trait(
-            onset=Onset.SUDDEN,
+            onset=Onset.MINUTES_HOURS,
+            started_when=StartedWhen.DAYS,
             weakness_side=Side.LEFT,
-            other_symptoms=[OtherSymptom.FACE_DROOPING, OtherSymptom.TROUBLE_SPEAKING],
+            urgent_symptoms=[UrgentSymptom.FACE_DROOPING, UrgentSymptom.TROUBLE_SPEAKING],
         )
+        call_today = factory.Trait(course=Course.WORSE_WEEKLY, started_when=StartedWhen.WEEKS)
         sarc_f_positive = factory.Trait(
             sarc_f_strength=2, sarc_f_walking=1, sarc_f_chair=1, sarc_f_stairs=2, sarc_f_falls=0
         )
@@ -162,6 +167,8 @@ class IntakeSubmissionFactory(_WithToken):
     appointment_date = factory.LazyFunction(
         lambda: timezone.localdate() + datetime.timedelta(days=14)
     )
+    phone = "+12015550123"
+    email = "patient@example.org"
     clinician = "Dr Okafor"
     visit_reason = "My legs have got weaker over the last year and I struggle with stairs."
     # Step 2
@@ -171,9 +178,14 @@ class IntakeSubmissionFactory(_WithToken):
     weakness_side = Side.BOTH
     started_when = StartedWhen.YEARS
     started_details = "Spring 2024"
-    onset = Onset.GRADUAL
-    course = Course.WORSE
+    onset = Onset.MONTHS
+    course = Course.WORSE_SLOWLY
+    spreading = YesNoNotSure.NO
+    walking_change = WalkingChange.LESS_WELL
     weakness_score = 6
+    # Breathless for years, known to a doctor: shown to the doctor, not an emergency.
+    urgent_symptoms = factory.LazyFunction(lambda: [UrgentSymptom.TROUBLE_BREATHING])
+    long_standing_symptoms = factory.LazyFunction(lambda: [UrgentSymptom.TROUBLE_BREATHING])
     other_symptoms = factory.LazyFunction(
         lambda: [OtherSymptom.CRAMPS_TWITCHING, OtherSymptom.TIREDNESS, OtherSymptom.FALLS]
     )
@@ -189,7 +201,10 @@ class IntakeSubmissionFactory(_WithToken):
     # Step 4
     conditions = factory.LazyFunction(lambda: [Condition.DIABETES, Condition.OTHER])
     conditions_other = "High blood pressure"
+    family_history_known = YesNoNotSure.YES
     family_history = "My mother had muscle weakness in her 60s."
+    takes_statin = YesNoNotSure.YES
+    takes_steroid = YesNoNotSure.NO
     surgeries = "Hip replacement, 2015"
     allergies = "Penicillin (rash)"
     # Step 7

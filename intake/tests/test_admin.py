@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from intake.admin import IntakeSubmissionAdmin, parse_typed_date
-from intake.models import IntakeSubmission
+from intake.models import IntakeSubmission, UrgencyTier
 from intake.tests.factories import BlankDraftFactory, IntakeSubmissionFactory
 from tests.staff import form_data, make_staff_user, sign_in_verified
 
@@ -279,18 +279,22 @@ def test_drafts_leave_no_history_until_sent():
 # --- Flags, filters, search and order -----------------------------------------------------------
 
 
-def test_flags_are_stored_from_the_answers_on_every_save():
+def test_tier_and_sarc_f_are_stored_from_the_answers_on_every_save():
     urgent = sent(urgent=True, sarc_f_positive=True)
-    assert urgent.has_urgent_signs is True
+    assert urgent.urgency_tier == UrgencyTier.EMERGENCY
     assert urgent.sarc_f_total == 6
 
     calm = sent()
-    assert (calm.has_urgent_signs, calm.sarc_f_total) == (False, 3)
-    calm.other_symptoms = ["trouble_breathing"]
+    assert (calm.urgency_tier, calm.sarc_f_total) == (UrgencyTier.ROUTINE, 3)
+    calm.course = "worse_weekly"
     calm.sarc_f_falls = None
-    calm.save(update_fields=["other_symptoms", "sarc_f_falls"])
+    calm.save(update_fields=["course", "sarc_f_falls"])
     calm.refresh_from_db()
-    assert (calm.has_urgent_signs, calm.sarc_f_total) == (True, None)
+    assert (calm.urgency_tier, calm.sarc_f_total) == (UrgencyTier.TODAY, None)
+    calm.urgent_symptoms = ["dark_urine"]
+    calm.save(update_fields=["urgent_symptoms"])
+    calm.refresh_from_db()
+    assert calm.urgency_tier == UrgencyTier.EMERGENCY
 
 
 def _listed(client, **params):
@@ -299,10 +303,47 @@ def _listed(client, **params):
     return {s.reference for s in response.context["cl"].result_list}
 
 
-def test_filter_to_urgent_signs(nurse_client):
-    urgent, calm = sent(urgent=True), sent()
-    assert _listed(nurse_client, has_urgent_signs__exact="1") == {urgent.reference}
-    assert _listed(nurse_client, has_urgent_signs__exact="0") == {calm.reference}
+def test_filter_by_urgency_tier(nurse_client):
+    urgent, today, calm = sent(urgent=True), sent(call_today=True), sent()
+    assert _listed(nurse_client, urgency_tier__exact="1") == {urgent.reference}
+    assert _listed(nurse_client, urgency_tier__exact="2") == {today.reference}
+    assert _listed(nurse_client, urgency_tier__exact="3") == {calm.reference}
+
+
+def test_queue_lists_urgent_first_then_unreviewed_then_by_appointment(nurse_client):
+    """The first page: emergency, then call today, then routine; in each, not yet reviewed
+    before reviewed (archived last), then the soonest appointment (none last)."""
+    today = timezone.localdate()
+    later = today + datetime.timedelta(days=20)
+    routine_soon = sent(appointment_date=today)
+    routine_reviewed = sent(appointment_date=today, status=IntakeSubmission.Status.REVIEWED)
+    today_late = sent(call_today=True, appointment_date=later)
+    emergency_no_date = sent(urgent=True, appointment_date=None)
+    emergency_reviewed = sent(
+        urgent=True, appointment_date=today, status=IntakeSubmission.Status.REVIEWED
+    )
+    emergency_later = sent(urgent=True, appointment_date=later)
+    emergency_soon = sent(urgent=True, appointment_date=today)
+    routine_archived = sent(appointment_date=today, status=IntakeSubmission.Status.ARCHIVED)
+    today_soon = sent(call_today=True, appointment_date=today)
+    response = nurse_client.get(reverse(CHANGELIST))
+    order = [s.reference for s in response.context["cl"].result_list]
+    assert order == [
+        emergency_soon.reference,
+        emergency_later.reference,
+        emergency_no_date.reference,
+        emergency_reviewed.reference,
+        today_soon.reference,
+        today_late.reference,
+        routine_soon.reference,
+        routine_reviewed.reference,
+        routine_archived.reference,
+    ]
+    html = response.content.decode()
+    assert 'class="queue-tier queue-tier--1">Emergency now<' in html
+    assert "Sudden-onset weakness (minutes to hours), left-sided" in html
+    assert "Weakness worsening week to week" in html
+    assert "Your weakness" not in html  # staff read the clinician's wording
 
 
 def test_filter_to_sarc_f_positive(nurse_client):
@@ -370,7 +411,7 @@ def test_changelist_queries_do_not_grow_with_the_page_size(nurse_client, monkeyp
     def queries_for_page_size(size):
         monkeypatch.setattr(IntakeSubmissionAdmin, "list_per_page", size)
         with CaptureQueriesContext(connection) as captured:
-            response = nurse_client.get(reverse(CHANGELIST), {"has_urgent_signs__exact": "1"})
+            response = nurse_client.get(reverse(CHANGELIST), {"urgency_tier__exact": "1"})
         assert len(response.context["cl"].result_list) == size
         return len(captured)
 

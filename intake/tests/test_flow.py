@@ -52,7 +52,7 @@ def test_getting_a_new_link_retires_the_old_one(client):
 
 def test_every_next_saves_to_the_database(client):
     start_form(client)
-    post_step(client, 2, {"weakness_side": "left", "onset": "gradual"})
+    post_step(client, 2, {"weakness_side": "left", "onset": "months"})
     post_step(client, 3, SARC_F_ALL_SOME)
     submission = IntakeSubmission.objects.get()
     assert submission.weakness_side == "left"
@@ -71,7 +71,7 @@ def test_resume_by_link_restores_every_answer():
         "2 July 1948",
         "Dr Okafor",
         "Hips or thighs",
-        "Getting worse",
+        "Getting worse slowly, over months",
         "6 out of 10",
         "Cramps or twitching",
         "Getting up from a chair",
@@ -273,22 +273,119 @@ def test_a_later_step_without_a_form_goes_to_the_start(client):
 # --- Urgent signs -------------------------------------------------------------------------------
 
 
-def test_urgent_answers_open_the_next_page_with_the_emergency_box(client, settings):
+URGENT_PAGE = "/prepare/get-help-now/"
+
+
+def test_emergency_answers_stop_at_the_get_help_now_page(client, settings):
     settings.EMERGENCY_NUMBER = "999"
     start_form(client)
-    response = post_step(client, 2, {"onset": "sudden", "weakness_side": "left"}, action="next")
-    html = client.get(response.url).content.decode()
-    assert "Call 999 now if these signs are new or getting worse" in html
-    assert "Your weakness started suddenly on one side of your body." in html
-    assert html.index("urgent-box") < html.index("<h1")
-    # Shown once as the next page opens, not on every page after.
-    assert "urgent-box--answers" not in client.get(step_url(4)).content.decode()
+    response = post_step(client, 2, {"onset": "minutes_hours", "weakness_side": "left"})
+    assert response.url == URGENT_PAGE
+    html = client.get(URGENT_PAGE).content.decode()
+    assert "Get emergency help now" in html
+    assert "Your weakness came on within minutes or hours." in html
+    assert 'href="tel:999"' in html
+    assert "Do not drive yourself." in html
+    submission = IntakeSubmission.objects.get()
+    assert submission.urgency_tier == 1
+    assert submission.urgent_carry_on_at is None
 
 
-def test_calm_answers_show_no_emergency_box(client):
+def test_carrying_on_needs_the_box_ticked_and_is_recorded(client):
     start_form(client)
-    response = post_step(client, 2, {"onset": "gradual", "weakness_side": "left"})
-    assert "urgent-box--answers" not in client.get(response.url).content.decode()
+    post_step(client, 2, {"onset": "days", "weakness_side": "both", "spreading": "yes"})
+    reference = IntakeSubmission.objects.get().reference
+    refused = client.post(URGENT_PAGE, {"form_reference": reference})
+    assert refused.status_code == 200
+    assert "Tick the box only if a doctor already knows" in refused.content.decode()
+    assert IntakeSubmission.objects.get().urgent_carry_on_at is None
+    carried = client.post(URGENT_PAGE, {"form_reference": reference, "doctor_knows": "on"})
+    assert carried.url == step_url(3)
+    submission = IntakeSubmission.objects.get()
+    assert submission.urgent_carry_on_at is not None
+    assert submission.urgent_carry_on_signs == ["onset_over_days", "spreading"]
+    # The tier stays: the clinic still sees the form first. The next pages remind, briefly.
+    assert submission.urgency_tier == 1
+    step3 = client.get(step_url(3)).content.decode()
+    assert "Get emergency help if you have not already" in step3
+    assert "You said a doctor already knows about these signs." in step3
+
+
+def test_the_stop_page_comes_back_for_a_new_emergency_sign(client):
+    start_form(client)
+    post_step(client, 2, {"onset": "minutes_hours"})
+    reference = IntakeSubmission.objects.get().reference
+    client.post(URGENT_PAGE, {"form_reference": reference, "doctor_knows": "on"})
+    same = post_step(client, 2, {"onset": "minutes_hours"})
+    assert same.url == step_url(3)
+    new_sign = post_step(client, 2, {"onset": "minutes_hours", "urgent_symptoms": ["dark_urine"]})
+    assert new_sign.url == URGENT_PAGE
+
+
+def test_save_and_come_back_later_also_stops_at_the_emergency_page(client):
+    start_form(client)
+    response = post_step(client, 2, {"walking_change": "cannot_now"}, action="later")
+    assert response.url == URGENT_PAGE
+    reference = IntakeSubmission.objects.get().reference
+    carried = client.post(URGENT_PAGE, {"form_reference": reference, "doctor_knows": "on"})
+    assert carried.url == "/prepare/saved/?next=2"
+
+
+def test_call_today_answers_open_the_next_page_with_the_clinic_number(client, settings):
+    settings.CLINIC_PHONE = "+1 (201) 555-0199"
+    start_form(client)
+    response = post_step(client, 2, {"course": "worse_weekly", "onset": "weeks"})
+    assert response.url == step_url(3)
+    html = client.get(response.url).content.decode()
+    assert "Contact a doctor today" in html
+    assert "Your weakness is getting worse from one week to the next." in html
+    assert 'href="tel:+12015550199"' in html
+    assert html.index("urgent-box") < html.index("<h1")
+    assert IntakeSubmission.objects.get().urgency_tier == 2
+    # In full once; then a short reminder with the number on each page.
+    step4 = client.get(step_url(4)).content.decode()
+    assert 'href="tel:+12015550199"' in step4
+    assert "getting worse from one week to the next" not in step4
+
+
+def test_calm_answers_show_no_urgent_box(client):
+    start_form(client)
+    response = post_step(client, 2, {"onset": "months", "course": "same", "weakness_side": "left"})
+    assert response.url == step_url(3)
+    assert "urgent-box" not in client.get(response.url).content.decode()
+    assert IntakeSubmission.objects.get().urgency_tier == 3
+
+
+def test_a_phone_number_is_needed_to_send_when_a_sign_is_urgent(client):
+    start_form(client)
+    post_step(client, 2, {"course": "worse_weekly"})
+    submission = IntakeSubmission.objects.get()
+    refused = send(client, submission)
+    assert refused.status_code == 200
+    assert "Add a phone number, so the clinic can call you" in refused.content.decode()
+    assert "/prepare/step/1/?change=1#id_phone" in refused.content.decode()
+    assert IntakeSubmission.objects.get().is_draft
+    step1 = client.get(step_url(1)).content.decode()
+    assert "The clinic needs it to call you about the signs you told us." in step1
+    missing = post_step(client, 1, STEP1)
+    assert "Enter a phone number, so the clinic can call you" in missing.content.decode()
+    post_step(client, 1, {**STEP1, "phone": "(201) 555-0123"})
+    assert str(IntakeSubmission.objects.get().phone) == "+1 201-555-0123"
+    assert IntakeSubmission.objects.get().phone.as_e164 == "+12015550123"
+    assert send(client, submission).url == "/prepare/sent/"
+
+
+def test_a_phone_number_is_optional_when_nothing_is_urgent(client):
+    submission, _link = start_form(client)
+    assert send(client, submission).url == "/prepare/sent/"
+
+
+def test_a_wrong_phone_number_is_refused_beside_the_field_and_kept(client):
+    start_form(client)
+    response = post_step(client, 1, {**STEP1, "phone": "12345"})
+    assert response.status_code == 200
+    assert any(m.startswith("Enter a phone number, like") for m in error_messages(response))
+    assert 'value="12345"' in response.content.decode()
 
 
 # --- Sending ------------------------------------------------------------------------------------

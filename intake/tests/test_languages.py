@@ -70,7 +70,7 @@ def test_the_language_of_the_last_save_is_kept(client):
     submission, _link = start_form(client)
     assert submission.language == "en"
     client.post(reverse("set_language"), {"language": "es", "next": step_url(2)})
-    response = post_step(client, 2, {"onset": "gradual"})
+    response = post_step(client, 2, {"onset": "months"})
     assert response.status_code == 302
     submission.refresh_from_db()
     assert submission.language == "es"
@@ -109,7 +109,7 @@ def test_a_date_of_birth_error_names_the_field_in_spanish(spanish):
 
 def test_the_check_your_answers_page_shows_the_choices_in_spanish(spanish):
     start_form(spanish)
-    post_step(spanish, 2, {"weakness_regions": ["hips_thighs"], "onset": "gradual"})
+    post_step(spanish, 2, {"weakness_regions": ["hips_thighs"], "onset": "months"})
     page = text_of(spanish.get("/prepare/check-your-answers/"))
     assert "Revise sus respuestas y envíelas" in page
     assert "Caderas o muslos" in page
@@ -195,14 +195,17 @@ def test_the_summary_is_built_in_english_with_the_patients_answers_as_typed():
     from django.utils import translation
 
     submission = IntakeSubmissionFactory(
-        language="es", onset="sudden", weakness_side="left", visit_reason="Debilidad en la pierna"
+        language="es",
+        onset="minutes_hours",
+        weakness_side="left",
+        visit_reason="Debilidad en la pierna",
     )
     with translation.override("en"):
         summary = build_summary(submission)
     assert summary.header.patient_language == "Spanish"
     assert summary.header.visit_reason == "Debilidad en la pierna"
     onset = next(point for point in summary.key_points.points if point.label == "Onset and course")
-    assert "Suddenly (within minutes or hours)" in onset.text
+    assert "Within minutes or hours" in onset.text
 
 
 def test_the_summary_pdf_of_a_spanish_patient_is_in_english(spanish):

@@ -42,7 +42,7 @@ def test_typical_summary_prints_on_two_pages_with_the_key_points(desktop_page, p
     assert len(pdf.pages) <= 2
     for words in (
         "Key points",
-        "No urgent signs reported.",
+        "Urgency: tier 3, no urgent signs reported.",
         "Hips or thighs; Shoulders or upper arms – Both sides",
         "6 out of 10",
         "3 out of 10: negative screen (below 4)",

@@ -13,6 +13,9 @@ from intake.models import (
     Onset,
     OtherSymptom,
     Side,
+    StartedWhen,
+    UrgencyTier,
+    UrgentSymptom,
     YesNoNotSure,
 )
 from intake.summary import age_on, build_key_points, medicine_kind, sarc_f_reading
@@ -33,12 +36,13 @@ def test_no_symptoms_gives_no_urgent_signs_and_says_none_reported():
     points = {p.label: p for p in key_points.points}
 
     assert key_points.urgent_signs == ()
+    assert key_points.tier == UrgencyTier.ROUTINE
     assert points["Weakness"].text == "None reported"
     assert points["Onset and course"].text == "Not answered"
     assert points["SARC-F"].text == "Not completed"
     assert points["Injuries"].text == "None reported"
     assert points["Relevant history"].text == "None reported"
-    assert points["Steroids or statins"].text == "None listed"
+    assert points["Steroids or statins"].text == "Not answered"
     assert not any(p.attention for p in key_points.points)
 
 
@@ -57,26 +61,46 @@ def test_key_points_come_in_a_fixed_order():
     ]
 
 
-def test_sudden_weakness_on_one_side_is_listed_as_an_urgent_sign_first():
+def test_sudden_weakness_on_one_side_is_listed_in_clinician_words_with_its_tier():
     submission = IntakeSubmission(
-        onset=Onset.SUDDEN,
+        onset=Onset.MINUTES_HOURS,
         weakness_side=Side.RIGHT,
         weakness_regions=[BodyRegion.FOREARMS_HANDS],
-        other_symptoms=[OtherSymptom.TROUBLE_SPEAKING],
+        urgent_symptoms=[UrgentSymptom.TROUBLE_SPEAKING],
     )
     key_points = build_key_points(submission)
     points = _points(submission)
 
-    assert "Your weakness started suddenly on one side of your body." in key_points.urgent_signs
-    assert "You have trouble speaking." in key_points.urgent_signs
-    assert points["Onset and course"] == ("Suddenly (within minutes or hours)", True)
-
-
-def test_trouble_breathing_is_urgent_whatever_the_onset():
-    submission = IntakeSubmission(
-        onset=Onset.GRADUAL, other_symptoms=[OtherSymptom.TROUBLE_BREATHING]
+    assert key_points.tier == UrgencyTier.EMERGENCY
+    assert key_points.urgent_signs == (
+        "Sudden-onset weakness (minutes to hours), right-sided",
+        "Dysarthria or speech difficulty, not known as long-standing",
     )
-    assert build_key_points(submission).urgent_signs == ("You have trouble breathing.",)
+    assert points["Onset and course"] == ("Within minutes or hours", True)
+
+
+def test_new_trouble_breathing_is_an_emergency_whatever_the_onset():
+    submission = IntakeSubmission(
+        onset=Onset.GRADUAL, urgent_symptoms=[UrgentSymptom.TROUBLE_BREATHING]
+    )
+    key_points = build_key_points(submission)
+    assert key_points.tier == UrgencyTier.EMERGENCY
+    assert key_points.urgent_signs == (
+        "Breathing difficulty or orthopnoea with weakness, not known as long-standing",
+    )
+
+
+def test_long_standing_breathlessness_known_to_a_doctor_is_a_key_point_not_a_tier():
+    submission = IntakeSubmission(
+        urgent_symptoms=[UrgentSymptom.TROUBLE_BREATHING],
+        long_standing_symptoms=[UrgentSymptom.TROUBLE_BREATHING],
+    )
+    key_points = build_key_points(submission)
+    assert key_points.tier == UrgencyTier.ROUTINE
+    assert _points(submission)["Long-standing signs, known to a doctor"] == (
+        "Trouble breathing, or short of breath lying flat",
+        True,
+    )
 
 
 def test_sarc_f_total_of_3_is_a_negative_screen():
@@ -116,12 +140,24 @@ def test_weakness_on_both_sides_is_not_flagged():
 
 def test_onset_and_course_read_together():
     submission = IntakeSubmission(
-        started_when="months", started_details="after the flu", onset=Onset.GRADUAL, course="worse"
+        started_when="months",
+        started_details="after the flu",
+        onset=Onset.MONTHS,
+        course="worse_slowly",
     )
     text, attention = _points(submission)["Onset and course"]
     assert text == (
-        "In the last few months (after the flu) · Slowly, over days, weeks or longer · "
-        "Getting worse"
+        "In the last few months (after the flu) · Over months or longer · "
+        "Getting worse slowly, over months"
+    )
+    assert not attention
+
+
+def test_an_older_forms_onset_reads_as_it_was_asked():
+    submission = IntakeSubmission(started_when=StartedWhen.YEARS, onset=Onset.GRADUAL)
+    text, attention = _points(submission)["Onset and course"]
+    assert text == (
+        "More than a year ago · Slowly, over days, weeks or longer (asked on older forms)"
     )
     assert not attention
 
@@ -170,24 +206,45 @@ def test_relevant_history_names_conditions_and_family_history():
     submission = IntakeSubmission(
         conditions=[Condition.STROKE, Condition.RHEUMATOID_ARTHRITIS, Condition.OTHER],
         conditions_other="Myasthenia gravis",
+        family_history_known=YesNoNotSure.YES,
         family_history="Father had muscular dystrophy",
     )
     text, attention = _points(submission)["Relevant history"]
     assert text == (
-        "Stroke; Rheumatoid arthritis; Myasthenia gravis; family history of muscle or nerve disease"
+        "Stroke; Rheumatoid arthritis; Myasthenia gravis; family history of muscle or nerve "
+        "disease (Father had muscular dystrophy)"
     )
     assert attention
 
 
-def test_steroids_and_statins_are_picked_out_of_the_medicines():
+@pytest.mark.parametrize("answer", ["", YesNoNotSure.NO, YesNoNotSure.NOT_SURE])
+def test_family_history_is_flagged_only_after_yes_whatever_was_typed(answer):
+    submission = IntakeSubmission(
+        family_history_known=answer, family_history="No one that I know of."
+    )
+    assert _points(submission)["Relevant history"] == ("None reported", False)
+
+
+def test_steroids_and_statins_are_flagged_from_the_patients_yes():
+    submission = IntakeSubmission(takes_statin=YesNoNotSure.YES, takes_steroid=YesNoNotSure.NO)
+    assert _points(submission)["Steroids or statins"] == (
+        "Statin: yes; Steroid tablets or injections: no",
+        True,
+    )
+
+
+def test_medicine_names_are_pointed_out_but_never_flag():
     medicines = [
         Medicine(name="Prednisolone 5 mg tablets"),
         Medicine(name="Lipitor (atorvastatin)"),
         Medicine(name="Metformin"),
     ]
     text, attention = _points(IntakeSubmission(), medicines=medicines)["Steroids or statins"]
-    assert text == "Prednisolone 5 mg tablets (steroid); Lipitor (atorvastatin) (statin)"
-    assert attention
+    assert text == (
+        "Not answered · named in the medicines list: Prednisolone 5 mg tablets (steroid?), "
+        "Lipitor (atorvastatin) (statin?)"
+    )
+    assert not attention
 
 
 @pytest.mark.parametrize(

@@ -92,7 +92,7 @@ def test_typical_summary_pdf_has_the_key_points_on_at_most_two_pages(client):
         submission.reference,
         "2 July 1948 (age 78 at the visit)",
         "Key points",
-        "No urgent signs reported.",
+        "Urgency: tier 3, no urgent signs reported.",
         "Hips or thighs; Shoulders or upper arms – Both sides",
         "6 out of 10",
         "3 out of 10: negative screen (below 4)",
@@ -148,7 +148,7 @@ def test_urgent_signs_head_the_key_points_in_the_pdf(client):
     first = pages[0]
 
     assert "Jeffrey Huffington" in first  # "ff" comes out of the PDF as one ligature
-    assert first.index("Urgent signs reported") < first.index("Weakness score")
+    assert first.index("Urgency: tier 1") < first.index("Weakness score")
     assert "One side of your face droops." in first
     assert "6 out of 10: positive screen for sarcopenia" in first
 

@@ -92,7 +92,7 @@ def test_summary_shows_every_value_the_patient_entered(client):
         "More than a year ago",
         s.started_details,
         "Slowly, over days, weeks or longer",
-        "Getting worse",
+        "Getting worse slowly, over months",
         "6 out of 10",
         "Cramps or twitching",
         "Tiredness",
@@ -152,7 +152,7 @@ def test_key_points_come_before_the_sections(client):
 
     key_points = page.index("Key points")
     assert key_points < page.index('id="summary-section-symptoms"')
-    assert "Urgent signs reported" in page
+    assert "Urgency: tier 1, Emergency now" in page
     assert "One side of your face droops." in page
     assert "6 out of 10: positive screen for sarcopenia" in page
 
@@ -173,7 +173,7 @@ def test_empty_sections_say_none_reported(client):
         "questions",
     ):
         assert "None reported" in section_html(page, key), key
-    assert "No urgent signs reported." in page
+    assert "Urgency: tier 3, no urgent signs reported." in page
 
 
 def test_a_section_with_answers_does_not_say_none_reported(client):

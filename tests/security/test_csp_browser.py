@@ -146,7 +146,7 @@ def test_no_policy_violation_on_any_staff_page(desktop_page):
     check(page, listener, problems, "admin home")
     for url in (
         reverse("admin:intake_intakesubmission_changelist"),
-        reverse("admin:intake_intakesubmission_changelist") + "?q=zzz&has_urgent_signs__exact=1",
+        reverse("admin:intake_intakesubmission_changelist") + "?q=zzz&urgency_tier__exact=1",
         reverse("admin:intake_intakesubmission_change", args=[submission.pk]),
         reverse("admin:intake_intakesubmission_history", args=[submission.pk]),
         reverse("intake:staff_summary", kwargs={"reference": submission.reference}),
