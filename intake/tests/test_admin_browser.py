@@ -34,14 +34,15 @@ def test_staff_sign_in_filter_to_urgent_review_and_open_the_summary(desktop_page
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Visit preparation forms").first.click()
 
-    # Filter the queue to urgent signs: only Ada's form is left.
-    page.locator("#changelist-filter").get_by_role("link", name="Yes").click()
+    # Emergencies come first; filter the queue to them: only Ada's form is left.
     rows = page.locator("#result_list tbody tr")
+    expect(rows.first).to_contain_text("Ada Lovelace")
+    page.locator("#changelist-filter").get_by_role("link", name="Emergency now").click()
     expect(rows).to_have_count(1)
-    expect(rows.first).to_contain_text("Urgent signs")
+    expect(rows.first).to_contain_text("Emergency now")
 
     rows.first.get_by_role("link", name=urgent.reference).click()
-    reason = "Your weakness started suddenly on one side of your body."
+    reason = "Sudden-onset weakness (minutes to hours), left-sided (Emergency now)"
     expect(page.get_by_text(reason)).to_be_visible()
     page.get_by_label("Status").select_option("reviewed")
     page.get_by_label("Staff note").fill("Called the patient; advised emergency care.")

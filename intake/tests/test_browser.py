@@ -57,8 +57,8 @@ def test_whole_form_on_a_phone_with_a_break_and_the_private_link(
     page.get_by_label("Hips or thighs").check()
     page.get_by_label("Both sides").check()
     page.get_by_label("More than a year ago").check()
-    page.get_by_label("Slowly, over days, weeks or longer").check()
-    page.get_by_label("Getting worse").check()
+    page.get_by_label("Over months or longer").check()
+    page.get_by_label("Getting worse slowly, over months").check()
     page.locator("#id_weakness_score_6").check()
     page.get_by_label("Cramps or twitching").check()
     page.get_by_label("Climbing stairs").check()
@@ -125,7 +125,7 @@ def test_whole_form_on_a_phone_with_a_break_and_the_private_link(
 
     # Step 8
     expect_step(page, 8)
-    page.locator("#test-blood").get_by_label("Yes").check()
+    page.locator("#test-blood").get_by_label("Yes", exact=True).check()
     page.locator("#id_test-blood-when").fill("2024")
     save_and_continue(page)
 

@@ -307,8 +307,11 @@ def test_carrying_on_needs_the_box_ticked_and_is_recorded(client):
     # The tier stays: the clinic still sees the form first. The next pages remind, briefly.
     assert submission.urgency_tier == 1
     step3 = client.get(step_url(3)).content.decode()
-    assert "Get emergency help if you have not already" in step3
-    assert "You said a doctor already knows about these signs." in step3
+    assert "You told us about signs that can need emergency care." in step3
+    assert 'href="tel:911"' in step3
+    check = client.get(REVIEW).content.decode()
+    assert "Get emergency help if you have not already" in check
+    assert "You said a doctor already knows about these signs." in check
 
 
 def test_the_stop_page_comes_back_for_a_new_emergency_sign(client):

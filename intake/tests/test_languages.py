@@ -113,7 +113,7 @@ def test_the_check_your_answers_page_shows_the_choices_in_spanish(spanish):
     page = text_of(spanish.get("/prepare/check-your-answers/"))
     assert "Revise sus respuestas y envíelas" in page
     assert "Caderas o muslos" in page
-    assert "Poco a poco, en días, semanas o más tiempo" in page
+    assert "En meses o más tiempo" in page
     assert "3 de abril de 1950" in page
 
 

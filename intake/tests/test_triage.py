@@ -107,7 +107,7 @@ VIGNETTES = [
         ),
         EMERGENCY,
         {"sudden_numbness_or_balance"},
-        "Tier 1 stroke signs (BE FAST): sudden numbness of face, arm or leg; sudden loss of balance",
+        "Tier 1 stroke signs (BE FAST): sudden numbness of face, arm or leg; loss of balance",
     ),
     case(
         "tingling-for-years-not-sudden",

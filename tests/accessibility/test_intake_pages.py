@@ -147,11 +147,35 @@ def test_check_send_confirm_summary_and_read_only(phone):
     assert scans.problems == {}
 
 
-def test_the_emergency_box_that_urgent_answers_open(phone):
+def test_the_emergency_page_and_boxes_that_urgent_answers_open(phone):
     scans = Scans(phone)
     open_link(phone, IntakeSubmissionFactory(urgent=True))
     phone.goto("/prepare/step/2/")
     save_and_continue(phone)
+    expect(phone).to_have_url(re.compile("/prepare/get-help-now/$"))
+    scans.check("the get-help-now page")
+    phone.get_by_role("button", name="Carry on with the form").click()
+    expect(phone.locator(".error-summary")).to_be_visible()
+    scans.check("the get-help-now page with its error", error_title=True)
+    phone.get_by_label(re.compile("A doctor already knows")).check()
+    phone.get_by_role("button", name="Carry on with the form").click()
+    expect(phone.locator(".urgent-reminder--emergency")).to_be_visible()
+    scans.check("step 3 with the emergency reminder")
+    phone.goto("/prepare/check-your-answers/")
     expect(phone.locator(".urgent-box--answers")).to_be_visible()
-    scans.check("step 3 with the emergency box")
+    scans.check("check your answers with the emergency box")
+    assert scans.problems == {}
+
+
+def test_the_call_today_box_that_tier_2_answers_open(phone):
+    scans = Scans(phone)
+    open_link(phone, IntakeSubmissionFactory())
+    phone.goto("/prepare/step/2/")
+    phone.get_by_label("Getting worse from one week to the next").check()
+    save_and_continue(phone)
+    expect(phone.locator(".urgent-box--today")).to_be_visible()
+    scans.check("step 3 with the call-today box")
+    save_and_continue(phone)
+    expect(phone.locator(".urgent-reminder--today")).to_be_visible()
+    scans.check("step 4 with the call-today reminder and revealed follow-ups")
     assert scans.problems == {}

@@ -75,6 +75,8 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     page.get_by_label("Full name").fill("Rosa Example-Núñez")
     fill_date(page, "Date of birth", "27", "3", "1946")
     fill_date(page, "Appointment date", "1", "6", str(timezone.localdate().year + 1))
+    page.get_by_label("Phone number").fill("(201) 555-0123")
+    page.get_by_label("Email address").fill("rosa@example.org")
     page.get_by_label("Doctor or clinician you will see").fill("Dr Okafor")
     page.get_by_label("What is the main reason for your visit?").fill(
         "My thighs have got thinner since my hip operation.\nI struggle to get up from chairs."
@@ -96,8 +98,17 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     in_group(page, "Which side").get_by_label("Both sides").check()
     in_group(page, "When did it start?").get_by_label("In the last few months").check()
     page.get_by_label("When did it start, as best you know?").fill("After my hip operation")
-    in_group(page, "Did it start suddenly").get_by_label("Slowly, over days").check()
+    in_group(page, "How quickly did the weakness come on?").get_by_label("Over months").check()
     in_group(page, "Is it getting worse").get_by_label("Staying the same").check()
+    in_group(page, "Is the weakness spreading").get_by_label("No", exact=True).check()
+    in_group(page, "Can you walk and stand").get_by_label("Less well than before").check()
+    # Breathless for years, known to her doctor: the follow-up appears under the ticked sign.
+    signs = in_group(page, "Do you have any of these now?")
+    long_standing = signs.get_by_label(re.compile("^Trouble breathing.*for months"))
+    expect(long_standing).to_be_hidden()
+    signs.get_by_label("Trouble breathing, or short of breath lying flat", exact=True).check()
+    expect(long_standing).to_be_visible()
+    long_standing.check()
     in_group(page, "How strong is the weakness").get_by_label("5", exact=True).check()
     others = in_group(page, "Do you have any of these as well?")
     others.get_by_label("Muscles look smaller or thinner").check()
@@ -119,12 +130,20 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     # Step 4: medical history.
     conditions = in_group(page, "Have you ever been told")
     conditions.get_by_label("Osteoarthritis").check()
-    conditions.get_by_label("Something else").check()
+    conditions.get_by_label("Something else", exact=True).check()
     page.get_by_label("If you ticked something else, what is it?").fill("Low vitamin D")
-    page.get_by_label("Has anyone in your family").fill("My brother had muscular dystrophy.")
+    in_group(page, "Has anyone in your family").get_by_label("Yes", exact=True).check()
+    page.get_by_label("Who, and what did they have?").fill("My brother had muscular dystrophy.")
+    in_group(page, "Do you take a statin?").get_by_label("Yes", exact=True).check()
+    in_group(page, "Do you take steroid tablets").get_by_label("Yes", exact=True).check()
+
     page.get_by_label("Operations you have had").fill("Hip replacement, 2023")
     page.get_by_label("Allergies").fill("Penicillin (rash)")
     save_and_continue(page, 5)
+    # A statin and weakness that started in the last few months: call a doctor today.
+    box = page.locator(".urgent-box--today")
+    expect(box).to_contain_text("You take a statin and your muscle trouble is new.")
+    expect(box).to_be_focused()
 
     # Step 5: two medicines, the second added with "Add another medicine".
     page.locator("#id_medicine-0-name").fill("Prednisolone")
@@ -149,17 +168,17 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     in_group(page, "How active are you").get_by_label("Mostly sitting or lying down").check()
     page.get_by_label("Hours sitting or lying down a day").fill("10")
     page.get_by_label("Days a week you exercise").fill("1")
-    in_group(page, "In the last 6 months, have you spent").get_by_label("Yes").check()
+    in_group(page, "In the last 6 months, have you spent").get_by_label("Yes", exact=True).check()
     page.get_by_label("If yes, what happened and for how long?").fill("Two weeks in hospital")
     page.get_by_label("Alcoholic drinks a week").fill("2")
     in_group(page, "How is your appetite?").get_by_label("Less than usual").check()
-    in_group(page, "Have you lost weight").get_by_label("Yes").check()
+    in_group(page, "Have you lost weight").get_by_label("Yes", exact=True).check()
     page.get_by_label("If yes, about how much").fill("About 5 kg over 4 months")
     save_and_continue(page, 8)
 
     # Step 8: tests, one had with when and where, one not.
     blood = page.locator("#test-blood")
-    blood.get_by_label("Yes").check()
+    blood.get_by_label("Yes", exact=True).check()
     blood.get_by_label("Roughly when?").fill("May 2024")
     blood.get_by_label("Where?").fill("Riverside Surgery")
     page.locator("#test-emg").get_by_label("No", exact=True).check()
@@ -256,6 +275,10 @@ def test_patient_prepares_sends_and_prints_then_staff_mark_it_reviewed(
     assert [m.name for m in submission.medicines.all()] == ["Prednisolone", "Simvastatin"]
     assert submission.injuries.get().body_part == "Right hip"
     assert submission.steps_completed == list(range(1, 11))
+    assert submission.phone.as_e164 == "+12015550123"
+    assert submission.long_standing_symptoms == ["trouble_breathing"]
+    # Breathless for years (known): no emergency; a statin with new weakness: call today.
+    assert submission.urgency_tier == 2
 
     staff = new_context(viewport=patient.viewport_size, base_url=live_server.url).new_page()
     staff_signs_in_and_marks_it_reviewed(staff, width, reference, nurse, device)

@@ -87,7 +87,7 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     in_group(page, "¿De qué lado del cuerpo?").get_by_label("Los dos lados").check()
     in_group(page, "¿Cuándo empezó?").get_by_label("En los últimos meses").check()
     page.get_by_label("¿Cuándo empezó, según lo que recuerde?").fill("Después de mi operación")
-    in_group(page, "¿Empezó de repente").get_by_label("Poco a poco").check()
+    in_group(page, "¿Qué tan rápido apareció").get_by_label("En meses o más tiempo").check()
     in_group(page, "¿Está empeorando").get_by_label("Sigue igual").check()
     in_group(page, "¿Qué tan fuerte es la debilidad").get_by_label("5", exact=True).check()
     others = in_group(page, "¿Tiene también alguno de estos?")
@@ -110,9 +110,10 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     # Step 4.
     conditions = in_group(page, "¿Alguna vez le han dicho")
     conditions.get_by_label("Osteoartritis (artrosis)").check()
-    conditions.get_by_label("Otra cosa").check()
+    conditions.get_by_label("Otra cosa", exact=True).check()
     page.get_by_label("Si marcó “Otra cosa”, ¿qué es?").fill("Vitamina D baja")
-    page.get_by_label("¿Alguien de su familia").fill("Mi hermano tuvo distrofia muscular.")
+    in_group(page, "¿Alguien de su familia").get_by_label("Sí", exact=True).check()
+    page.get_by_label("¿Quién, y qué enfermedad tuvo?").fill("Mi hermano tuvo distrofia muscular.")
     page.get_by_label("Operaciones que le han hecho").fill("Reemplazo de cadera, 2023")
     page.get_by_label("Alergias").fill("Penicilina (sarpullido)")
     save_and_continue(page, 5)
@@ -139,11 +140,11 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     in_group(page, "¿Qué tan activo es usted").get_by_label("Casi siempre sentado").check()
     page.get_by_label("Horas al día sentado o acostado").fill("10")
     page.get_by_label("Días a la semana que hace ejercicio").fill("1")
-    in_group(page, "En los últimos 6 meses, ¿pasó").get_by_label("Sí").check()
+    in_group(page, "En los últimos 6 meses, ¿pasó").get_by_label("Sí", exact=True).check()
     page.get_by_label("Si la respuesta es sí, ¿qué pasó").fill("Dos semanas en el hospital")
     page.get_by_label("Bebidas alcohólicas a la semana").fill("2")
     in_group(page, "¿Cómo está su apetito?").get_by_label("Menos que de costumbre").check()
-    in_group(page, "¿Ha bajado de peso").get_by_label("Sí").check()
+    in_group(page, "¿Ha bajado de peso").get_by_label("Sí", exact=True).check()
     page.get_by_label("Si la respuesta es sí, ¿más o menos cuánto").fill("Unos 5 kg en 4 meses")
     save_and_continue(page, 8)
 
@@ -191,7 +192,7 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
         "Both sides",
         "In the last few months",
         "Después de mi operación",
-        "Slowly, over days, weeks or longer",
+        "Over months or longer",
         "Staying the same",
         "5 out of 10",
         "Muscles look smaller or thinner",
