@@ -23,6 +23,8 @@ from .models import (
     StartedWhen,
     SuggestedQuestion,
     TestDone,
+    UrgentSymptom,
+    WalkingChange,
     YesNo,
     YesNoNotSure,
 )
@@ -82,6 +84,16 @@ def _sarc_f_answer(value: int | None, answers: list[str]) -> str:
     return "" if value is None else f"{answers[value]} ({value})"
 
 
+def _urgent_signs(s: IntakeSubmission) -> list[str]:
+    long_standing = set(s.long_standing_symptoms or ())
+    return [
+        _("%(sign)s (for months, a doctor knows)") % {"sign": label_of(UrgentSymptom, code)}
+        if code in long_standing
+        else label_of(UrgentSymptom, code)
+        for code in s.urgent_symptoms or ()
+    ]
+
+
 def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
     """Every answer of steps 1 to 9, labelled as the patient saw the questions."""
     s = submission
@@ -119,6 +131,8 @@ def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
             [
                 Answer(_("Full name"), s.full_name),
                 Answer(_("Date of birth"), _date(s.date_of_birth)),
+                Answer(_("Phone number"), str(s.phone) if s.phone else ""),
+                Answer(_("Email address"), s.email),
                 Answer(_("Appointment date"), _date(s.appointment_date)),
                 Answer(_("Doctor or clinician"), s.clinician),
                 Answer(_("Main reason for your visit"), s.visit_reason),
@@ -140,9 +154,17 @@ def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
                         if p
                     ),
                 ),
-                Answer(_("Suddenly or slowly"), label_of(Onset, s.onset) if s.onset else ""),
+                Answer(_("How quickly it came on"), label_of(Onset, s.onset) if s.onset else ""),
                 Answer(
                     _("Getting worse or better"), label_of(Course, s.course) if s.course else ""
+                ),
+                Answer(
+                    _("Spreading over hours or days"),
+                    label_of(YesNoNotSure, s.spreading) if s.spreading else "",
+                ),
+                Answer(
+                    _("Walking and standing"),
+                    label_of(WalkingChange, s.walking_change) if s.walking_change else "",
                 ),
                 Answer(
                     _("How strong the weakness is"),
@@ -150,6 +172,7 @@ def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
                     if s.weakness_score is not None
                     else "",
                 ),
+                Answer(_("Signs you have now"), _urgent_signs(s)),
                 Answer(_("Other symptoms"), labels_of(OtherSymptom, s.other_symptoms)),
                 Answer(_("Hard daily activities"), labels_of(HardActivity, s.hard_activities)),
             ],
@@ -198,7 +221,27 @@ def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
                         for code in s.conditions
                     ],
                 ),
-                Answer(_("Family history of muscle or nerve disease"), s.family_history),
+                Answer(
+                    _("Family history of muscle or nerve disease"),
+                    ", ".join(
+                        p
+                        for p in (
+                            label_of(YesNoNotSure, s.family_history_known)
+                            if s.family_history_known
+                            else "",
+                            s.family_history,
+                        )
+                        if p
+                    ),
+                ),
+                Answer(
+                    _("Takes a statin"),
+                    label_of(YesNoNotSure, s.takes_statin) if s.takes_statin else "",
+                ),
+                Answer(
+                    _("Takes steroid tablets or injections"),
+                    label_of(YesNoNotSure, s.takes_steroid) if s.takes_steroid else "",
+                ),
                 Answer(_("Operations"), s.surgeries),
                 Answer(_("Allergies"), s.allergies),
             ],

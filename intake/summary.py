@@ -431,7 +431,10 @@ def build_key_points(
     points.append(KeyPoint(_("Injuries"), text))
 
     # Signs the patient has had for months, known to a doctor: not a tier, but worth a look.
-    long_standing = _choice_list(UrgentSymptom, submission.long_standing_symptoms)
+    ticked = set(submission.urgent_symptoms or ())
+    long_standing = _choice_list(
+        UrgentSymptom, [c for c in submission.long_standing_symptoms or () if c in ticked]
+    )
     if long_standing:
         points.append(
             KeyPoint(
@@ -477,7 +480,7 @@ def _muscle_medicines_point(submission: IntakeSubmission, medicines: Sequence[Me
         if value:
             answers.append(f"{label}: {_choice(YesNoNotSure, value).lower()}")
     named = [
-        f"{m.name} ({_kind_label(medicine_kind(m.name)).lower()}?)"
+        f"{m.name} ({_kind_label(medicine_kind(m.name)).lower()})"
         for m in medicines
         if medicine_kind(m.name)
     ]

@@ -192,6 +192,87 @@ def test_coughing_when_eating_goes_to_a_doctor_not_only_a_dietitian():
     assert "primero vea a un médico" in section.body and "emergencia" in section.body
 
 
+# --- The emergency paragraph at the end of each topic, and the notice beside it ----------------
+
+#: The old wording, which sent only sudden weakness "mainly on one side" to the emergency number.
+OLD_ONE_SIDE_WORDING = {
+    "en": "mainly on one side",
+    "es": "debilidad de repente, sobre todo en un lado del cuerpo",
+}
+
+#: What the emergency paragraph of every topic names, beyond the stroke signs.
+EMERGENCY_PARAGRAPH = {
+    "en": (
+        "**Call emergency services now**",
+        [
+            "over a few days",
+            "both sides",
+            "spreading",
+            "dark urine",
+            "bladder or bowels",
+            "walk or stand",
+            "swallowing",
+        ],
+    ),
+    "es": (
+        "**Llame a emergencias ahora**",
+        [
+            "en pocos días",
+            "los dos lados",
+            "extendiendo",
+            "orina oscura",
+            "vejiga o el intestino",
+            "caminar o estar de pie",
+            "tragar",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_no_topic_limits_emergency_weakness_to_one_side(language):
+    topics = english_topics() if language == "en" else spanish_topics()
+    old = OLD_ONE_SIDE_WORDING[language]
+    in_files = [slug for slug, topic in topics.items() if old in file_text(topic)]
+    assert not in_files, f"{old!r} in {in_files}"
+    model = Section if language == "en" else TranslatedSection
+    loaded = model.objects.filter(body__icontains=old)
+    assert not loaded.exists(), f"{old!r} in the loaded pages"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_topic_emergency_paragraph_names_the_signs_that_are_not_a_stroke(language):
+    topics = english_topics() if language == "en" else spanish_topics()
+    lead_in, words = EMERGENCY_PARAGRAPH[language]
+    paragraphs = {
+        slug: paragraph
+        for slug, topic in topics.items()
+        for section in topic.sections
+        for paragraph in section.body.split("\n\n")
+        if paragraph.startswith(lead_in)
+    }
+    assert len(paragraphs) >= 19, sorted(paragraphs)
+    incomplete = {
+        slug: [word for word in words if word not in paragraph]
+        for slug, paragraph in paragraphs.items()
+        if any(word not in paragraph for word in words)
+    }
+    assert not incomplete, incomplete
+    assert all("(/learn/urgent-signs/)" in paragraph for paragraph in paragraphs.values())
+
+
+def test_the_notice_on_every_topic_names_both_sides_dark_urine_and_bladder_signs():
+    with translation.override("en"):
+        html = render_to_string(
+            "education/includes/urgent_notice.html", {"EMERGENCY_NUMBER": "911"}
+        )
+    text = re.search(r'<p class="urgent-notice__text">(.*?)</p>', html, re.DOTALL).group(1)
+    for words in ("both sides", "dark urine", "bladder", "over a few days", "swallowing"):
+        assert words in text, words
+    assert "Call 911 now." in text
+    assert "mainly on one side" not in html
+
+
 # --- The two sign pages: all three tiers --------------------------------------------------------
 
 

@@ -154,6 +154,7 @@ class IntakeSubmissionFactory(_WithToken):
             started_when=StartedWhen.DAYS,
             weakness_side=Side.LEFT,
             urgent_symptoms=[UrgentSymptom.FACE_DROOPING, UrgentSymptom.TROUBLE_SPEAKING],
+            long_standing_symptoms=[],
         )
         call_today = factory.Trait(course=Course.WORSE_WEEKLY, started_when=StartedWhen.WEEKS)
         sarc_f_positive = factory.Trait(
@@ -204,7 +205,7 @@ class IntakeSubmissionFactory(_WithToken):
     family_history_known = YesNoNotSure.YES
     family_history = "My mother had muscle weakness in her 60s."
     takes_statin = YesNoNotSure.YES
-    takes_steroid = YesNoNotSure.NO
+    takes_steroid = YesNoNotSure.YES
     surgeries = "Hip replacement, 2015"
     allergies = "Penicillin (rash)"
     # Step 7

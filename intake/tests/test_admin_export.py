@@ -59,7 +59,11 @@ def test_export_has_one_row_per_submission_with_rows_summarised(exporter_client)
     )
     by_name = {row["Full name"]: row for row in rows}
     ada = by_name["Ada Lovelace"]
-    assert ada["Urgent signs"] == "Yes"
+    assert ada["Urgency"] == "Emergency now"
+    assert ada["Urgent signs"].startswith("Sudden-onset weakness (minutes to hours), left-sided;")
+    assert by_name["Grace Hopper"]["Urgency"] == "Bring to the appointment"
+    assert by_name["Grace Hopper"]["Urgent signs"] == ""
+    assert ada["Phone number"] == "'+1 201-555-0123"  # a leading + is made inert for spreadsheets
     assert ada["SARC-F total"] == "3"
     assert ada["Date of birth"] == "1948-07-02"
     assert ada["Where the weakness is"] == "Hips or thighs; Shoulders or upper arms"

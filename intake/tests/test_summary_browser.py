@@ -49,6 +49,7 @@ def test_typical_summary_prints_on_two_pages_with_the_key_points(desktop_page, p
         "Yes: About 4 kg over 6 months",
         "2 injuries (2 still troubling)",
         "Prednisolone (steroid)",
+        "Statin: yes",
     ):
         assert words in flat, words
     # The running head and page numbers are on every page; the screen's buttons are not.

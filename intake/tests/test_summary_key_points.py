@@ -241,8 +241,8 @@ def test_medicine_names_are_pointed_out_but_never_flag():
     ]
     text, attention = _points(IntakeSubmission(), medicines=medicines)["Steroids or statins"]
     assert text == (
-        "Not answered · named in the medicines list: Prednisolone 5 mg tablets (steroid?), "
-        "Lipitor (atorvastatin) (statin?)"
+        "Not answered · named in the medicines list: Prednisolone 5 mg tablets (steroid), "
+        "Lipitor (atorvastatin) (statin)"
     )
     assert not attention
 

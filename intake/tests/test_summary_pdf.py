@@ -98,7 +98,8 @@ def test_typical_summary_pdf_has_the_key_points_on_at_most_two_pages(client):
         "3 out of 10: negative screen (below 4)",
         "Yes: About 4 kg over 6 months",
         "2 injuries (2 still troubling)",
-        "Prednisolone (steroid); Atorvastatin (statin)",
+        "Statin: yes; Steroid tablets or injections: yes",
+        "Prednisolone (steroid), Atorvastatin (statin)",
         "Metformin",
         "Ramipril",
         "Could my cholesterol tablets be part of this?",
@@ -149,7 +150,7 @@ def test_urgent_signs_head_the_key_points_in_the_pdf(client):
 
     assert "Jeffrey Huffington" in first  # "ff" comes out of the PDF as one ligature
     assert first.index("Urgency: tier 1") < first.index("Weakness score")
-    assert "One side of your face droops." in first
+    assert "Facial droop, not known as long-standing" in first
     assert "6 out of 10: positive screen for sarcopenia" in first
 
 

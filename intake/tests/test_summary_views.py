@@ -91,8 +91,10 @@ def test_summary_shows_every_value_the_patient_entered(client):
         "Both sides",
         "More than a year ago",
         s.started_details,
-        "Slowly, over days, weeks or longer",
+        "Over months or longer",
         "Getting worse slowly, over months",
+        "Less well than before, but I can still walk and stand",
+        "Trouble breathing, or short of breath lying flat (long-standing, known to a doctor)",
         "6 out of 10",
         "Cramps or twitching",
         "Tiredness",
@@ -153,7 +155,7 @@ def test_key_points_come_before_the_sections(client):
     key_points = page.index("Key points")
     assert key_points < page.index('id="summary-section-symptoms"')
     assert "Urgency: tier 1, Emergency now" in page
-    assert "One side of your face droops." in page
+    assert "Facial droop, not known as long-standing" in page
     assert "6 out of 10: positive screen for sarcopenia" in page
 
 

@@ -71,6 +71,8 @@ def test_step_one_is_filled_and_sent_with_the_keyboard_alone(phone):
         "id_date_of_birth_0": "9",
         "id_date_of_birth_1": "12",
         "id_date_of_birth_2": "1944",
+        "id_phone": "201 555 0188",
+        "id_email": "",
         "id_appointment_date_0": "",
         "id_appointment_date_1": "",
         "id_appointment_date_2": "",
@@ -96,6 +98,7 @@ def test_step_one_is_filled_and_sent_with_the_keyboard_alone(phone):
     assert submission.full_name == "Kim Keyboard"
     assert submission.date_of_birth.isoformat() == "1944-12-09"
     assert submission.visit_reason == "Weak grip"
+    assert submission.phone.as_e164 == "+12015550188"
 
 
 def test_with_errors_the_keyboard_starts_at_the_error_summary_and_its_links(phone):

@@ -87,6 +87,20 @@ def review_case():
     return client, url, url, data, done
 
 
+def urgent_case():
+    client, draft = patient()
+    IntakeSubmission.objects.filter(pk=draft.pk).update(
+        onset="minutes_hours", started_when="days", urgency_tier=1
+    )
+    data = {"form_reference": draft.reference, "doctor_knows": "on"}
+
+    def done():
+        return IntakeSubmission.objects.get(pk=draft.pk).urgent_carry_on_at is not None
+
+    url = reverse("intake:urgent")
+    return client, url, url, data, done
+
+
 def new_form_case():
     client, _draft = patient()
 
@@ -196,6 +210,7 @@ def admin_logout_case():
 CASES = {
     **{f"intake:step {n}": step_case(n) for n in range(1, 10)},
     "intake:review": review_case,
+    "intake:urgent": urgent_case,
     "intake:new": new_form_case,
     "intake:finish": finish_case,
     "intake:new_link": new_link_case,
