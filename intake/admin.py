@@ -201,6 +201,7 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
                     "urgency_tier",
                     "urgent_signs_list",
                     "carry_on_text",
+                    "phone_link",
                     "sarc_f_total",
                     "status",
                     "staff_note",
@@ -420,6 +421,12 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
                 ((f.clinician, UrgencyTier(f.tier).label) for f in findings),
             ),
         )
+
+    @admin.display(description=_("Call the patient"))
+    def phone_link(self, obj):
+        if not obj.phone:
+            return _("No phone number given")
+        return format_html('<a href="tel:{}">{}</a>', obj.phone.as_e164, obj.phone)
 
     @admin.display(description=_("Emergency page"))
     def carry_on_text(self, obj):

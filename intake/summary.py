@@ -502,7 +502,7 @@ def carry_on_wording(submission: IntakeSubmission) -> str:
     signs = [current.get(code, code.replace("_", " ")) for code in submission.urgent_carry_on_signs]
     when = timezone.localtime(submission.urgent_carry_on_at)
     return _(
-        "Shown the emergency page; carried on on %(when)s, saying a doctor already knows "
+        "Saw the emergency page and carried on (%(when)s), saying a doctor already knows "
         "about: %(signs)s"
     ) % {"when": when.strftime("%Y-%m-%d %H:%M"), "signs": "; ".join(signs) or "–"}
 
