@@ -68,6 +68,11 @@ def label_of(choices, code: str) -> str:
         return code
 
 
+def picked(choices, code: str, *details: str) -> str:
+    """An answered choice's label, then any details typed with it: "Yes, a cast for 6 weeks"."""
+    return ", ".join(part for part in (label_of(choices, code) if code else "", *details) if part)
+
+
 def labels_of(choices, codes) -> list[str]:
     return [label_of(choices, code) for code in codes or ()]
 
@@ -142,29 +147,20 @@ def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
             2,
             [
                 Answer(_("Where"), labels_of(BodyRegion, s.weakness_regions)),
-                Answer(_("Which side"), label_of(Side, s.weakness_side) if s.weakness_side else ""),
+                Answer(_("Which side"), picked(Side, s.weakness_side)),
                 Answer(
                     _("When it started"),
-                    ", ".join(
-                        p
-                        for p in (
-                            label_of(StartedWhen, s.started_when) if s.started_when else "",
-                            s.started_details,
-                        )
-                        if p
-                    ),
+                    picked(StartedWhen, s.started_when, s.started_details),
                 ),
-                Answer(_("How quickly it came on"), label_of(Onset, s.onset) if s.onset else ""),
-                Answer(
-                    _("Getting worse or better"), label_of(Course, s.course) if s.course else ""
-                ),
+                Answer(_("How quickly it came on"), picked(Onset, s.onset)),
+                Answer(_("Getting worse or better"), picked(Course, s.course)),
                 Answer(
                     _("Spreading over hours or days"),
-                    label_of(YesNoNotSure, s.spreading) if s.spreading else "",
+                    picked(YesNoNotSure, s.spreading),
                 ),
                 Answer(
                     _("Walking and standing"),
-                    label_of(WalkingChange, s.walking_change) if s.walking_change else "",
+                    picked(WalkingChange, s.walking_change),
                 ),
                 Answer(
                     _("How strong the weakness is"),
@@ -223,24 +219,15 @@ def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
                 ),
                 Answer(
                     _("Family history of muscle or nerve disease"),
-                    ", ".join(
-                        p
-                        for p in (
-                            label_of(YesNoNotSure, s.family_history_known)
-                            if s.family_history_known
-                            else "",
-                            s.family_history,
-                        )
-                        if p
-                    ),
+                    picked(YesNoNotSure, s.family_history_known, s.family_history),
                 ),
                 Answer(
                     _("Takes a statin"),
-                    label_of(YesNoNotSure, s.takes_statin) if s.takes_statin else "",
+                    picked(YesNoNotSure, s.takes_statin),
                 ),
                 Answer(
                     _("Takes steroid tablets or injections"),
-                    label_of(YesNoNotSure, s.takes_steroid) if s.takes_steroid else "",
+                    picked(YesNoNotSure, s.takes_steroid),
                 ),
                 Answer(_("Operations"), s.surgeries),
                 Answer(_("Allergies"), s.allergies),
@@ -283,37 +270,19 @@ def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
             [
                 Answer(
                     _("Activity"),
-                    label_of(ActivityLevel, s.activity_level) if s.activity_level else "",
+                    picked(ActivityLevel, s.activity_level),
                 ),
                 Answer(_("Hours sitting or lying down a day"), _number(s.sitting_hours)),
                 Answer(_("Days a week you exercise"), _number(s.exercise_days_per_week)),
                 Answer(
                     _("Bed rest, cast or brace in the last 6 months"),
-                    ", ".join(
-                        p
-                        for p in (
-                            label_of(YesNo, s.recent_immobilisation)
-                            if s.recent_immobilisation
-                            else "",
-                            s.recent_immobilisation_details,
-                        )
-                        if p
-                    ),
+                    picked(YesNo, s.recent_immobilisation, s.recent_immobilisation_details),
                 ),
                 Answer(_("Alcoholic drinks a week"), _number(s.alcohol_drinks_per_week)),
-                Answer(_("Appetite"), label_of(Appetite, s.appetite) if s.appetite else ""),
+                Answer(_("Appetite"), picked(Appetite, s.appetite)),
                 Answer(
                     _("Weight loss without trying"),
-                    ", ".join(
-                        p
-                        for p in (
-                            label_of(YesNoNotSure, s.unplanned_weight_loss)
-                            if s.unplanned_weight_loss
-                            else "",
-                            s.unplanned_weight_loss_amount,
-                        )
-                        if p
-                    ),
+                    picked(YesNoNotSure, s.unplanned_weight_loss, s.unplanned_weight_loss_amount),
                 ),
             ],
         ),
