@@ -123,10 +123,12 @@ def fill(fields: list[dict], patient: str) -> list[tuple[str, str]]:
         if not name or kind in {"submit", "button", "image", "reset"}:
             continue
         if kind in {"radio", "checkbox"}:
-            if field.get("checked") or (name not in seen_groups and name != "consent"):
+            if field.get("checked") or (
+                name not in seen_groups and name not in ("consent", "doctor_knows")
+            ):
                 data.append((name, field["value"]))
                 seen_groups.add(name)
-            elif name == "consent":
+            elif name in ("consent", "doctor_knows"):
                 data.append((name, field["value"] or "on"))
             continue
         value = field.get("value", "")
@@ -188,12 +190,15 @@ class Patient:
             self.timings.latencies.append(time.perf_counter() - start)
         return html, final
 
-    def post_form(self, html: str, url: str, action: str | None) -> tuple[str, str]:
-        """Submit the page's form: the step form (with its `action` button) or the only one."""
+    def post_form(
+        self, html: str, url: str, action: str | None, *, ticks: str = "consent"
+    ) -> tuple[str, str]:
+        """Submit the page's form: the step form (with its `action` button), or the one with the
+        box `ticks` (consent on the check page, "a doctor already knows" on the emergency page)."""
         parser = FormParser()
         parser.feed(html)
         if action is None:
-            form = next(f for f in parser.forms if "consent" in {x["name"] for x in f["fields"]})
+            form = next(f for f in parser.forms if ticks in {x["name"] for x in f["fields"]})
             data = fill(form["fields"], self.name)
         else:
             form = next(f for f in parser.forms if any(b[0] == "action" for b in f["buttons"]))
@@ -216,6 +221,9 @@ class Patient:
                 html, url = self.post_form(html, url, "next")
             elif path.startswith("/prepare/check-your-answers"):
                 html, url = self.post_form(html, url, None)
+            elif path.startswith("/prepare/get-help-now"):
+                # First-choice answers are emergency signs: carry on, as if a doctor knows.
+                html, url = self.post_form(html, url, None, ticks="doctor_knows")
             else:
                 # A page without a step form (e.g. "your answers are saved"): go on.
                 html, url = self.request("/prepare/continue/")

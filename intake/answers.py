@@ -14,6 +14,7 @@ from .models import (
     BodyRegion,
     Condition,
     Course,
+    FilledBy,
     HardActivity,
     Injury,
     IntakeSubmission,
@@ -134,6 +135,10 @@ def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
         step(
             1,
             [
+                Answer(
+                    _("Who is filling in"),
+                    picked(FilledBy, s.filled_by, s.helper_name, s.helper_relationship),
+                ),
                 Answer(_("Full name"), s.full_name),
                 Answer(_("Date of birth"), _date(s.date_of_birth)),
                 Answer(_("Phone number"), str(s.phone) if s.phone else ""),
@@ -141,6 +146,11 @@ def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
                 Answer(_("Appointment date"), _date(s.appointment_date)),
                 Answer(_("Doctor or clinician"), s.clinician),
                 Answer(_("Main reason for your visit"), s.visit_reason),
+                Answer(
+                    _("Interpreter"),
+                    picked(YesNo, s.interpreter_needed, s.interpreter_language),
+                ),
+                Answer(_("Help at the visit"), s.access_needs),
             ],
         ),
         step(

@@ -56,6 +56,9 @@ STAFF_COLUMNS = (
     "sarc_f_total",
 )
 ANSWER_COLUMNS = (
+    "filled_by",
+    "helper_name",
+    "helper_relationship",
     "full_name",
     "date_of_birth",
     "phone",
@@ -63,6 +66,9 @@ ANSWER_COLUMNS = (
     "appointment_date",
     "clinician",
     "visit_reason",
+    "interpreter_needed",
+    "interpreter_language",
+    "access_needs",
     "weakness_regions",
     "weakness_side",
     "started_when",

@@ -27,6 +27,7 @@ from .models import (
     BodyRegion,
     Condition,
     Course,
+    FilledBy,
     HardActivity,
     Injury,
     IntakeSubmission,
@@ -375,7 +376,7 @@ class AboutYouForm(StepForm):
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=200,
-        help_text=_("As the clinic has it on your records."),
+        help_text=_("The patient's name, as the clinic has it on record."),
         widget=TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
         error_messages={
             "required": _("Enter your full name"),
@@ -433,9 +434,48 @@ class AboutYouForm(StepForm):
         },
     )
 
+    filled_by = single_choice(FilledBy, _("Who is filling in this form?"))
+    helper_name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        required=False,
+        widget=TextInput(attrs={"spellcheck": "false"}),
+        error_messages={"max_length": _("Name must be 200 characters or fewer")},
+    )
+    helper_relationship = forms.CharField(
+        label=_("How do you know the patient?"),
+        help_text=_("For example: daughter, husband, carer, friend."),
+        max_length=100,
+        required=False,
+        error_messages={"max_length": _("This must be 100 characters or fewer")},
+    )
+    interpreter_needed = single_choice(
+        YesNo, _("Do you need an interpreter at the visit?"), inline=True
+    )
+    interpreter_language = forms.CharField(
+        label=_("Which language?"),
+        max_length=100,
+        required=False,
+        error_messages={"max_length": _("This must be 100 characters or fewer")},
+    )
+    access_needs = forms.CharField(
+        label=_("Is there anything that would help you at the visit?"),
+        help_text=_(
+            "For example: wheelchair access, a hearing loop, large print, or someone to help "
+            "with forms."
+        ),
+        max_length=1000,
+        required=False,
+        widget=textarea(rows=2),
+        error_messages={"max_length": _("This must be 1000 characters or fewer")},
+    )
+
     class Meta:
         model = IntakeSubmission
         fields = [
+            "filled_by",
+            "helper_name",
+            "helper_relationship",
             "full_name",
             "date_of_birth",
             "phone",
@@ -443,7 +483,16 @@ class AboutYouForm(StepForm):
             "appointment_date",
             "clinician",
             "visit_reason",
+            "interpreter_needed",
+            "interpreter_language",
+            "access_needs",
         ]
+
+    revealed_by = {
+        "helper_name": ("filled_by", FilledBy.HELPER),
+        "helper_relationship": ("filled_by", FilledBy.HELPER),
+        "interpreter_language": ("interpreter_needed", YesNo.YES),
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -52,6 +52,14 @@ class YesNo(models.TextChoices):
     NO = "no", _("No")
 
 
+class FilledBy(models.TextChoices):
+    """Who is filling in the form: often a carer or family member helps (or writes for) the
+    patient, and the clinic should know whose words it reads."""
+
+    PATIENT = "patient", _("I am the patient")
+    HELPER = "helper", _("I am helping the patient, for example as family or a carer")
+
+
 class BodyRegion(models.TextChoices):
     FACE = "face", _("Face, eyes, mouth or jaw")
     NECK = "neck", _("Neck")
@@ -294,6 +302,18 @@ class IntakeSubmission(StaffReviewFields, models.Model):
         help_text=_("Stored in international (E.164) form. Needed when an urgent sign is present."),
     )
     email = models.EmailField(_("email address"), blank=True)
+    filled_by = models.CharField(
+        _("who filled in the form"), max_length=10, choices=FilledBy, blank=True
+    )
+    helper_name = models.CharField(_("helper's name"), max_length=200, blank=True)
+    helper_relationship = models.CharField(
+        _("helper's relationship to the patient"), max_length=100, blank=True
+    )
+    interpreter_needed = models.CharField(
+        _("needs an interpreter"), max_length=10, choices=YesNo, blank=True
+    )
+    interpreter_language = models.CharField(_("interpreter's language"), max_length=100, blank=True)
+    access_needs = models.TextField(_("access needs at the visit"), max_length=1000, blank=True)
 
     # --- Step 2: symptoms -----------------------------------------------------------------------
     weakness_regions = models.JSONField(

@@ -21,7 +21,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from .models import (
     ActivityLevel,
@@ -29,6 +29,7 @@ from .models import (
     BodyRegion,
     Condition,
     Course,
+    FilledBy,
     HardActivity,
     Injury,
     IntakeSubmission,
@@ -98,6 +99,8 @@ class KeyPoint:
     label: str
     text: str
     attention: bool = False
+    #: Lines shown one under another after `text` (one injury, one question, each on its own).
+    items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,11 @@ class SummaryHeader:
     visit_reason: str
     phone: str = ""
     email: str = ""
+    #: "Jane Example (daughter)" when someone helped the patient fill in the form.
+    filled_in_by: str = ""
+    #: "Spanish" when the patient needs an interpreter ("Yes" when no language was given).
+    interpreter: str = ""
+    access_needs: str = ""
     #: The language the patient filled the form in, named in the summary's language ("Spanish");
     #: empty when it is the clinic's language (settings.CLINIC_LANGUAGE) or not known.
     patient_language: str = ""
@@ -418,17 +426,18 @@ def build_key_points(
         )
     )
 
-    # Injuries: the doctor needs to hear about every one; the table follows.
-    if injuries:
-        troubling = sum(1 for i in injuries if i.still_troubling in ("yes", "sometimes"))
-        text = ngettext("%(count)s injury", "%(count)s injuries", len(injuries)) % {
-            "count": len(injuries)
-        }
-        if troubling:
-            text += " " + _("(%(count)s still troubling)") % {"count": troubling}
-    else:
-        text = none
-    points.append(KeyPoint(_("Injuries"), text))
+    # Injuries: each one in a line (where, when, what happened, what was done), so the doctor
+    # reads the injury itself, not a count; the table follows with every detail.
+    points.append(
+        KeyPoint(
+            _("Injuries"),
+            "" if injuries else none,
+            items=tuple(injury_line(i) for i in injuries),
+        )
+    )
+
+    # Allergies, as typed: shown first for safety, never read by a rule.
+    points.append(KeyPoint(_("Allergies"), submission.allergies or _("None reported")))
 
     # Signs the patient has had for months, known to a doctor: not a tier, but worth a look.
     ticked = set(submission.urgent_symptoms or ())
@@ -456,6 +465,11 @@ def build_key_points(
     points.append(KeyPoint(_("Relevant history"), "; ".join(history) or none, attention=flagged))
 
     points.append(_muscle_medicines_point(submission, medicines))
+
+    # The patient's own questions, on the first page where the doctor starts reading.
+    asked = [*_choice_list(SuggestedQuestion, submission.suggested_questions)]
+    asked += [line.strip() for line in submission.questions.splitlines() if line.strip()]
+    points.append(KeyPoint(_("The patient's questions"), "" if asked else none, items=tuple(asked)))
 
     result = triage(submission)
     return KeyPoints(
@@ -492,6 +506,31 @@ def _muscle_medicines_point(submission: IntakeSubmission, medicines: Sequence[Me
         text,
         attention=YesNoNotSure.YES in (submission.takes_statin, submission.takes_steroid),
     )
+
+
+def filled_in_by(submission: IntakeSubmission) -> str:
+    """Who filled in the form, when it was not the patient: "Jane Example (daughter)"."""
+    if submission.filled_by != FilledBy.HELPER:
+        return ""
+    name = submission.helper_name or _("someone helping the patient")
+    relationship = submission.helper_relationship
+    return f"{name} ({relationship})" if relationship else name
+
+
+def injury_line(injury: Injury) -> str:
+    """One injury in one line: "Right hip (2023): fell and broke it; treated: hip screw; still
+    troubling: sometimes"."""
+    where = f"{injury.body_part} ({injury.when})" if injury.when else injury.body_part
+    parts = [injury.what_happened.strip()]
+    if injury.treatment.strip():
+        parts.append(_("treated: %(treatment)s") % {"treatment": injury.treatment.strip()})
+    if injury.still_troubling:
+        parts.append(
+            _("still troubling: %(answer)s")
+            % {"answer": _choice(Injury.StillTroubling, injury.still_troubling).lower()}
+        )
+    details = "; ".join(part for part in parts if part)
+    return f"{where}: {details}" if details else where
 
 
 def carry_on_wording(submission: IntakeSubmission) -> str:
@@ -730,6 +769,13 @@ def build_summary(submission: IntakeSubmission, *, today: date | None = None) ->
         visit_reason=submission.visit_reason,
         phone=str(submission.phone) if submission.phone else "",
         email=submission.email,
+        filled_in_by=filled_in_by(submission),
+        interpreter=(
+            submission.interpreter_language or _("Yes")
+            if submission.interpreter_needed == YesNo.YES
+            else ""
+        ),
+        access_needs=submission.access_needs,
         patient_language=(
             submission.get_language_display()
             if submission.language and submission.language != settings.CLINIC_LANGUAGE

@@ -291,7 +291,8 @@ def _save_step(request, session, step, submission):
     if created:
         return redirect(reverse("intake:saved") + "?next=2")
     next_url = _next_url(request, step, page, action)
-    if _unacknowledged_emergency(submission):
+    adding_or_removing_a_row = action == "add" or action.startswith("remove-")
+    if _unacknowledged_emergency(submission) and not adding_or_removing_a_row:
         # Stop: emergency signs come before any more questions (as NHS 111 online does).
         session.hold_after_urgent(next_url)
         return redirect("intake:urgent")

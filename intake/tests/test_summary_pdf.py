@@ -97,7 +97,7 @@ def test_typical_summary_pdf_has_the_key_points_on_at_most_two_pages(client):
         "6 out of 10",
         "3 out of 10: negative screen (below 4)",
         "Yes: About 4 kg over 6 months",
-        "2 injuries (2 still troubling)",
+        "Left knee (2019): Fell on ice; treated: Physiotherapy for 6 weeks;",
         "Statin: yes; Steroid tablets or injections: yes",
         "Prednisolone (steroid), Atorvastatin (statin)",
         "Metformin",

@@ -67,6 +67,7 @@ def test_step_one_is_filled_and_sent_with_the_keyboard_alone(phone):
     assert (heading["tag"], heading["text"]) == ("h1", "About you and your visit")
 
     typed = {
+        "id_filled_by_0": "",  # a radio group is one Tab stop; its follow-ups stay hidden
         "id_full_name": "Kim Keyboard",
         "id_date_of_birth_0": "9",
         "id_date_of_birth_1": "12",
@@ -78,6 +79,8 @@ def test_step_one_is_filled_and_sent_with_the_keyboard_alone(phone):
         "id_appointment_date_2": "",
         "id_clinician": "Dr Lee",
         "id_visit_reason": "Weak grip",
+        "id_interpreter_needed_0": "",
+        "id_access_needs": "",
     }
     for expected_id, text in typed.items():
         assert tab(phone)["id"] == expected_id  # reading order, nothing skipped
