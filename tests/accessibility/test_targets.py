@@ -1,0 +1,32 @@
+"""Controls big enough for weak or shaky hands, measured in the browser at phone width."""
+
+import pytest
+
+from intake.tests.factories import BlankDraftFactory
+from intake.tokens import resume_link_for
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_rate_limits"),
+]
+
+
+def test_radios_and_checkboxes_are_at_least_40_px_and_rows_at_least_44(phone):
+    draft = BlankDraftFactory(steps_completed=[1])
+    phone.goto(resume_link_for(draft, draft.raw_token))
+    phone.goto("/prepare/step/2/")
+    phone.wait_for_load_state("load")
+    sizes = phone.evaluate(
+        """() => [...document.querySelectorAll('main .form-check-input')]
+            .filter(input => input.offsetParent !== null)
+            .map(input => {
+                const box = input.getBoundingClientRect();
+                const row = input.closest('.form-check').getBoundingClientRect();
+                return [input.id, box.width, box.height, row.height];
+            })"""
+    )
+    assert len(sizes) > 40  # every radio and checkbox on the symptoms step
+    small = [s for s in sizes if s[1] < 40 or s[2] < 40 or s[3] < 44]
+    assert small == []
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
