@@ -90,10 +90,12 @@ def _sarc_f_answer(value: int | None, answers: list[str]) -> str:
     return "" if value is None else f"{answers[value]} ({value})"
 
 
-def _urgent_signs(s: IntakeSubmission) -> list[str]:
+def sign_labels(s: IntakeSubmission, long_standing_wording: str) -> list[str]:
+    """The signs ticked, each marked with `long_standing_wording` ("%(sign)s (...)") where the
+    patient said they have had it for months, a doctor knows, and it is not getting worse."""
     long_standing = set(s.long_standing_symptoms or ())
     return [
-        _("%(sign)s (for months, a doctor knows)") % {"sign": label_of(UrgentSymptom, code)}
+        long_standing_wording % {"sign": label_of(UrgentSymptom, code)}
         if code in long_standing
         else label_of(UrgentSymptom, code)
         for code in s.urgent_symptoms or ()
@@ -178,7 +180,10 @@ def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
                     if s.weakness_score is not None
                     else "",
                 ),
-                Answer(_("Signs you have now"), _urgent_signs(s)),
+                Answer(
+                    _("Signs you have now"),
+                    sign_labels(s, _("%(sign)s (for months, a doctor knows)")),
+                ),
                 Answer(_("Other symptoms"), labels_of(OtherSymptom, s.other_symptoms)),
                 Answer(_("Hard daily activities"), labels_of(HardActivity, s.hard_activities)),
             ],

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .answers import sign_labels
 from .models import (
     ActivityLevel,
     Appetite,
@@ -47,7 +48,7 @@ from .models import (
     YesNoNotSure,
 )
 from .rules import SARC_F_MAX, SARC_F_POSITIVE_FROM, sarc_f_positive, sarc_f_score
-from .triage import triage
+from .triage import Triage, triage
 
 # --- The view model -----------------------------------------------------------------------------
 
@@ -476,7 +477,7 @@ def build_key_points(
         tier=result.tier,
         urgent_signs=tuple(f.clinician for f in result.findings),
         points=tuple(points),
-        carry_on=carry_on_wording(submission),
+        carry_on=carry_on_wording(submission, result),
     )
 
 
@@ -533,11 +534,12 @@ def injury_line(injury: Injury) -> str:
     return f"{where}: {details}" if details else where
 
 
-def carry_on_wording(submission: IntakeSubmission) -> str:
+def carry_on_wording(submission: IntakeSubmission, result: Triage | None = None) -> str:
     """The patient's choice on the emergency page, for staff ("" when they never saw it)."""
     if not submission.urgent_carry_on_at:
         return ""
-    current = {finding.code: finding.clinician for finding in triage(submission).findings}
+    result = result or triage(submission)
+    current = {finding.code: finding.clinician for finding in result.findings}
     signs = [current.get(code, code.replace("_", " ")) for code in submission.urgent_carry_on_signs]
     when = timezone.localtime(submission.urgent_carry_on_at)
     return _(
@@ -570,13 +572,7 @@ def _symptoms_section(s: IntakeSubmission) -> SummarySection:
 
 
 def _urgent_symptoms(s: IntakeSubmission) -> tuple[str, ...]:
-    long_standing = set(s.long_standing_symptoms or ())
-    return tuple(
-        _("%(sign)s (long-standing, known to a doctor)") % {"sign": _choice(UrgentSymptom, code)}
-        if code in long_standing
-        else _choice(UrgentSymptom, code)
-        for code in s.urgent_symptoms or ()
-    )
+    return tuple(sign_labels(s, _("%(sign)s (long-standing, known to a doctor)")))
 
 
 def _sarc_f_section(s: IntakeSubmission) -> SummarySection:

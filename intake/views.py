@@ -35,7 +35,7 @@ from .tokens import (
     resume_is_blocked,
     resume_link_for,
 )
-from .triage import triage
+from .triage import Triage, triage
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +60,9 @@ def _base_context(request, session: IntakeSession, submission=None, **extra) -> 
     return context
 
 
-def _unacknowledged_emergency(submission: IntakeSubmission) -> bool:
+def _unacknowledged_emergency(submission: IntakeSubmission, result: Triage) -> bool:
     """Tier-1 signs the patient has not yet said a doctor already knows about."""
-    codes = {finding.code for finding in triage(submission).emergency}
+    codes = {finding.code for finding in result.emergency}
     return bool(codes - set(submission.urgent_carry_on_signs or ()))
 
 
@@ -292,12 +292,12 @@ def _save_step(request, session, step, submission):
         return redirect(reverse("intake:saved") + "?next=2")
     next_url = _next_url(request, step, page, action)
     adding_or_removing_a_row = action == "add" or action.startswith("remove-")
-    if _unacknowledged_emergency(submission) and not adding_or_removing_a_row:
+    result = triage(submission)
+    if _unacknowledged_emergency(submission, result) and not adding_or_removing_a_row:
         # Stop: emergency signs come before any more questions (as NHS 111 online does).
         session.hold_after_urgent(next_url)
         return redirect("intake:urgent")
-    findings = triage(submission).findings
-    if findings and findings != findings_before:
+    if result.findings and result.findings != findings_before:
         session.flag_urgent()  # the box opens in full on the next page
     return redirect(next_url)
 
