@@ -110,7 +110,6 @@ def fill(fields: list[dict], patient: str) -> list[tuple[str, str]]:
         "date_of_birth_2": "1950",
         "visit_reason": "My legs feel weaker on the stairs.",
         "phone": "201 555 0123",
-        "weakness_score": "6",
         "questions": "Which exercises are safe for me?",
         "sitting_hours": "6",
         "exercise_days_per_week": "2",

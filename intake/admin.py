@@ -240,7 +240,7 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
                     "course",
                     "spreading",
                     "walking_change",
-                    "weakness_score",
+                    ("weakness_limit", "weakness_score"),
                     "urgent_symptoms_labels",
                     "long_standing_symptoms_labels",
                     "other_symptoms_labels",
@@ -267,7 +267,7 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
                     "conditions_labels",
                     "conditions_other",
                     ("family_history_known", "family_history"),
-                    ("takes_statin", "takes_steroid"),
+                    ("takes_statin", "statin_started", "takes_steroid"),
                     "surgeries",
                     "allergies",
                 )

@@ -26,6 +26,7 @@ from .models import (
     TestDone,
     UrgentSymptom,
     WalkingChange,
+    WeaknessLimit,
     YesNo,
     YesNoNotSure,
 )
@@ -174,12 +175,7 @@ def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
                     _("Walking and standing"),
                     picked(WalkingChange, s.walking_change),
                 ),
-                Answer(
-                    _("How strong the weakness is"),
-                    _("%(score)s out of 10") % {"score": s.weakness_score}
-                    if s.weakness_score is not None
-                    else "",
-                ),
+                Answer(_("How much it limits you"), picked(WeaknessLimit, s.weakness_limit)),
                 Answer(
                     _("Signs you have now"),
                     sign_labels(s, _("%(sign)s (for months, a doctor knows)")),
@@ -238,7 +234,14 @@ def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
                 ),
                 Answer(
                     _("Takes a statin"),
-                    picked(YesNoNotSure, s.takes_statin),
+                    picked(
+                        YesNoNotSure,
+                        s.takes_statin,
+                        _("started %(month)s")
+                        % {"month": date_format(s.statin_started, "YEAR_MONTH_FORMAT")}
+                        if s.statin_started
+                        else "",
+                    ),
                 ),
                 Answer(
                     _("Takes steroid tablets or injections"),

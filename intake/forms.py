@@ -40,6 +40,7 @@ from .models import (
     UrgencyTier,
     UrgentSymptom,
     WalkingChange,
+    WeaknessLimit,
     YesNo,
     YesNoNotSure,
     offered_choices,
@@ -271,6 +272,66 @@ class MemorableDateField(forms.MultiValueField):
 
     def has_changed(self, initial, data):
         return True
+
+
+class MonthYearWidget(MemorableDateWidget):
+    """Month and year as two small labelled boxes ("3 2025"), for dates people know roughly."""
+
+    def __init__(self, attrs=None):
+        forms.MultiWidget.__init__(
+            self,
+            [
+                forms.TextInput(attrs={"inputmode": "numeric"}),
+                forms.TextInput(attrs={"inputmode": "numeric"}),
+            ],
+            attrs,
+        )
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [value.month, value.year]
+        return [None, None]
+
+    def get_context(self, name, value, attrs):
+        context = forms.MultiWidget.get_context(self, name, value, attrs)
+        labels = [_("Month"), _("Year")]
+        for subwidget, label in zip(context["widget"]["subwidgets"], labels, strict=True):
+            subwidget["label"] = label
+            subwidget["attrs"]["class"] = "form-control date-part" + (
+                " date-part--year" if label == labels[1] else ""
+            )
+            if context["widget"]["attrs"].get("aria-invalid"):
+                subwidget["attrs"]["class"] += " is-invalid"
+        return context
+
+
+class MonthYearField(MemorableDateField):
+    """A month and year ("3" and "2025"), stored as the first day of that month."""
+
+    widget = MonthYearWidget
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.fields = [forms.CharField(max_length=4, required=False) for _ in range(2)]
+
+    def clean(self, value):
+        parts = [str(v).strip() if v is not None else "" for v in (value or ())]
+        month, year = (parts + ["", ""])[:2]
+        if not month and not year:
+            return super().clean(None)
+        if not month or not year:
+            raise ValidationError(
+                _("Enter both the month and the year, or leave both empty"), code="incomplete"
+            )
+        try:
+            return super().clean(["1", month, year])
+        except ValidationError as error:
+            if error.code in ("invalid", "incomplete"):
+                raise ValidationError(
+                    _("Enter the month and the year in numbers, for example 3 2025"),
+                    code="invalid",
+                ) from None
+            raise
 
 
 def _today():
@@ -575,15 +636,7 @@ class SymptomsForm(StepForm):
     walking_change = single_choice(
         WalkingChange, _("Can you walk and stand as well as you could a month ago?")
     )
-    weakness_score = forms.TypedChoiceField(
-        label=_("How strong is the weakness, from 0 to 10?"),
-        help_text=_("0 means no weakness. 10 means you cannot move that part at all."),
-        choices=[(n, str(n)) for n in range(11)],
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect(attrs={"class": "scale-input"}),
-    )
+    weakness_limit = single_choice(WeaknessLimit, _("How much does the weakness limit you?"))
     urgent_symptoms = multiple_choice(
         UrgentSymptom,
         _("Do you have any of these now?"),
@@ -615,7 +668,7 @@ class SymptomsForm(StepForm):
             "course",
             "spreading",
             "walking_change",
-            "weakness_score",
+            "weakness_limit",
             "urgent_symptoms",
             "long_standing_symptoms",
             "other_symptoms",
@@ -719,6 +772,14 @@ class MedicalHistoryForm(StepForm):
         _("A medicine to lower cholesterol, such as atorvastatin, simvastatin or rosuvastatin."),
         inline=True,
     )
+    statin_started = MonthYearField(
+        label=_("When did you start it?"),
+        help_text=_("If you know. For example, 3 2025"),
+        earliest=lambda: datetime.date(EARLIEST_YEAR, 1, 1),
+        latest=_today,
+        too_early=_("The date you started it must be after 1900"),
+        too_late=_("The date you started it must be this month or in the past"),
+    )
     takes_steroid = single_choice(
         YesNoNotSure,
         _("Do you take steroid tablets or injections?"),
@@ -750,6 +811,7 @@ class MedicalHistoryForm(StepForm):
             "family_history_known",
             "family_history",
             "takes_statin",
+            "statin_started",
             "takes_steroid",
             "surgeries",
             "allergies",
@@ -758,6 +820,7 @@ class MedicalHistoryForm(StepForm):
     revealed_by = {
         "conditions_other": ("conditions", Condition.OTHER),
         "family_history": ("family_history_known", YesNoNotSure.YES),
+        "statin_started": ("takes_statin", YesNoNotSure.YES),
     }
 
     def clean(self):

@@ -130,6 +130,17 @@ class WalkingChange(models.TextChoices):
     COULD_NOT_BEFORE = "could_not_before", _("I could not walk or stand a month ago either")
 
 
+class WeaknessLimit(models.TextChoices):
+    """How much the weakness limits the patient, in words: the 0 to 10 scale of older forms
+    read backwards to many ("how strong is the weakness") and was eleven small targets."""
+
+    NOT_AT_ALL = "not_at_all", _("Not at all")
+    A_LITTLE = "a_little", _("A little: I can still do my usual things")
+    QUITE_A_LOT = "quite_a_lot", _("Quite a lot: some everyday things are hard")
+    A_LOT = "a_lot", _("A lot: I need help with everyday things")
+    CANNOT_MOVE = "cannot_move", _("I cannot move the weak part at all")
+
+
 class UrgentSymptom(models.TextChoices):
     """Signs that can need care today or now (../shared/reference/urgent-signs.md).
 
@@ -283,6 +294,16 @@ class IntakeSubmission(StaffReviewFields, models.Model):
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    unsaved_input = models.JSONField(
+        _("typed input not saved yet"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "By step: what the patient typed on a page they left with errors (Back, or Save and "
+            "come back later), shown again on return. Cleared when the step is saved or sent."
+        ),
+    )
     steps_completed = models.JSONField(
         _("steps completed"),
         default=list,
@@ -337,8 +358,14 @@ class IntakeSubmission(StaffReviewFields, models.Model):
         choices=WalkingChange,
         blank=True,
     )
+    weakness_limit = models.CharField(
+        _("how much the weakness limits the patient"),
+        max_length=12,
+        choices=WeaknessLimit,
+        blank=True,
+    )
     weakness_score = models.PositiveSmallIntegerField(
-        _("how strong the weakness is (0 to 10)"),
+        _("how strong the weakness is (0 to 10, older forms)"),
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
@@ -396,6 +423,12 @@ class IntakeSubmission(StaffReviewFields, models.Model):
     family_history = models.TextField(_("family history, details"), max_length=2000, blank=True)
     takes_statin = models.CharField(
         _("takes a statin"), max_length=10, choices=YesNoNotSure, blank=True
+    )
+    statin_started = models.DateField(
+        _("statin started (month)"),
+        null=True,
+        blank=True,
+        help_text=_("The first day of the month the patient started the statin, if they know."),
     )
     takes_steroid = models.CharField(
         _("takes steroid tablets or injections"), max_length=10, choices=YesNoNotSure, blank=True

@@ -26,6 +26,18 @@ class FieldsPage:
     def cleaned_fields(self) -> dict:
         return {name: self.form.cleaned_data[name] for name in self.form.Meta.fields}
 
+    def valid_fields(self) -> dict:
+        """The answers that passed their checks, on a page that has errors elsewhere."""
+        data = getattr(self.form, "cleaned_data", {})
+        return {name: data[name] for name in self.form.Meta.fields if name in data}
+
+    def save_valid(self, submission: IntakeSubmission) -> None:
+        """Save the answers that passed their checks; the step does not count as done."""
+        fields = self.valid_fields()
+        for name, value in fields.items():
+            setattr(submission, name, value)
+        submission.save(update_fields=[*fields, "updated_at"])
+
     def save(self, submission: IntakeSubmission) -> None:
         self.form.save_step(submission)
 
@@ -105,6 +117,10 @@ class RowsPage:
             "at_limit": self.row_count >= forms.MAX_ROWS,
         }
 
+    def save_valid(self, submission: IntakeSubmission) -> None:
+        """Nothing: rows are saved all together or not at all, so a page with an error waits,
+        as typed, in the submission's unsaved input (see views._save_for_later)."""
+
 
 class MedicinesPage(RowsPage):
     model = Medicine
@@ -155,6 +171,10 @@ class TestsPage:
                 else:
                     submission.tests_done.filter(test_type=form.test_type).delete()
             submission.save(update_fields=["steps_completed", "updated_at"])
+
+    def save_valid(self, submission: IntakeSubmission) -> None:
+        """Nothing: rows are saved all together or not at all, so a page with an error waits,
+        as typed, in the submission's unsaved input (see views._save_for_later)."""
 
     def error_list(self):
         items = []

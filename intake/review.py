@@ -116,7 +116,7 @@ class StaffReviewFields(models.Model):
     history = SentOnlyHistoricalRecords(
         inherit=True,
         cascade_delete_history=True,
-        excluded_fields=["token_hash"],
+        excluded_fields=["token_hash", "unsaved_input"],
     )
 
     class Meta:

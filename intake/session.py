@@ -83,19 +83,42 @@ class IntakeSession:
     def pop_new_token(self) -> str | None:
         return self.session.pop(_NEW_TOKEN, None)
 
-    # Input of a step left with Back while it had errors: shown again, with its errors, on return.
+    # Input of a step left with Back or "Save and come back later" while it had errors: shown
+    # again, with its errors, on return. Kept on the submission (so it survives the private link,
+    # on this device or another); in the session only before there is a submission.
     def keep_unsaved(self, step: int, data: dict[str, list[str]]) -> None:
-        unsaved = self.session.get(_UNSAVED, {})
-        unsaved[str(step)] = data
-        self.session[_UNSAVED] = unsaved
+        submission = self.submission()
+        if submission is None:
+            unsaved = self.session.get(_UNSAVED, {})
+            unsaved[str(step)] = data
+            self.session[_UNSAVED] = unsaved
+            return
+        unsaved = {**(submission.unsaved_input or {}), str(step): data}
+        self._store_unsaved(submission, unsaved)
 
     def unsaved(self, step: int) -> dict[str, list[str]] | None:
+        submission = self.submission()
+        if submission is not None and str(step) in (submission.unsaved_input or {}):
+            return submission.unsaved_input[str(step)]
         return self.session.get(_UNSAVED, {}).get(str(step))
 
     def forget_unsaved(self, step: int) -> None:
         unsaved = self.session.get(_UNSAVED, {})
         if unsaved.pop(str(step), None) is not None:
             self.session[_UNSAVED] = unsaved
+        submission = self.submission()
+        if submission is not None and str(step) in (submission.unsaved_input or {}):
+            kept = {
+                key: value for key, value in submission.unsaved_input.items() if key != str(step)
+            }
+            self._store_unsaved(submission, kept)
+
+    @staticmethod
+    def _store_unsaved(submission: IntakeSubmission, unsaved: dict) -> None:
+        submission.unsaved_input = unsaved
+        IntakeSubmission.objects.filter(pk=submission.pk).update(
+            unsaved_input=unsaved, updated_at=timezone.now()
+        )
 
     # The urgent-signs box opens the next page after the answers that set it off.
     def flag_urgent(self) -> None:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,6 +45,7 @@ from .models import (
     UrgencyTier,
     UrgentSymptom,
     WalkingChange,
+    WeaknessLimit,
     YesNo,
     YesNoNotSure,
 )
@@ -378,12 +380,7 @@ def build_key_points(
     )
     points.append(KeyPoint(_("Onset and course"), text, attention=fast))
 
-    points.append(
-        KeyPoint(
-            _("Weakness score"),
-            _out_of_ten(submission.weakness_score) or _("Not answered"),
-        )
-    )
+    points.append(weakness_limit_point(submission))
 
     score = sarc_f_score(**submission.sarc_f_answers)
     points.append(KeyPoint(_("SARC-F"), sarc_f_reading(score), attention=sarc_f_positive(score)))
@@ -494,6 +491,12 @@ def _muscle_medicines_point(submission: IntakeSubmission, medicines: Sequence[Me
     ):
         if value:
             answers.append(f"{label}: {_choice(YesNoNotSure, value).lower()}")
+    if submission.takes_statin == YesNoNotSure.YES and submission.statin_started:
+        answers[0] += " " + _("(started %(month)s)") % {
+            "month": date_format(submission.statin_started, "YEAR_MONTH_FORMAT")
+        }
+    if statin_started_before_new_weakness(submission):
+        answers.append(_("statin started in the last 6 months, and the weakness is new"))
     named = [
         f"{m.name} ({_kind_label(medicine_kind(m.name)).lower()})"
         for m in medicines
@@ -507,6 +510,44 @@ def _muscle_medicines_point(submission: IntakeSubmission, medicines: Sequence[Me
         text,
         attention=YesNoNotSure.YES in (submission.takes_statin, submission.takes_steroid),
     )
+
+
+#: A statin started this recently, with new weakness, is worth the doctor's first look.
+STATIN_RECENT_MONTHS = 6
+
+
+def statin_started_before_new_weakness(submission: IntakeSubmission, today=None) -> bool:
+    """The patient started a statin in the last 6 months and their weakness is new (started
+    in the last few days, weeks or months), from the structured answers only.
+
+    Statin muscle symptoms usually begin within weeks to months of starting a statin or raising
+    its dose (Stroes ES et al., Statin-associated muscle symptoms, Eur Heart J
+    2015;36(17):1012-1022; NHS "Statins: side effects").
+    """
+    started = submission.statin_started
+    if submission.takes_statin != YesNoNotSure.YES or started is None:
+        return False
+    today = today or timezone.localdate()
+    months_ago = (today.year - started.year) * 12 + today.month - started.month
+    new_weakness = submission.started_when in (
+        StartedWhen.DAYS,
+        StartedWhen.WEEKS,
+        StartedWhen.MONTHS,
+    )
+    return 0 <= months_ago <= STATIN_RECENT_MONTHS and new_weakness
+
+
+def weakness_limit_point(submission: IntakeSubmission) -> KeyPoint:
+    """How much the weakness limits the patient; marked when they need help or cannot move the
+    weak part. Forms sent before the worded question show their 0 to 10 score instead."""
+    if submission.weakness_limit:
+        text = _choice(WeaknessLimit, submission.weakness_limit)
+    elif submission.weakness_score is not None:
+        text = _("%(score)s out of 10 (older form's score)") % {"score": submission.weakness_score}
+    else:
+        text = _("Not answered")
+    severe = submission.weakness_limit in (WeaknessLimit.A_LOT, WeaknessLimit.CANNOT_MOVE)
+    return KeyPoint(_("How much it limits"), text, attention=severe)
 
 
 def filled_in_by(submission: IntakeSubmission) -> str:
@@ -563,7 +604,8 @@ def _symptoms_section(s: IntakeSubmission) -> SummarySection:
             Answer(_("Course"), _choice(Course, s.course)),
             Answer(_("Spreading over hours or days"), _choice(YesNoNotSure, s.spreading)),
             Answer(_("Walking and standing"), _choice(WalkingChange, s.walking_change)),
-            Answer(_("Weakness score"), _out_of_ten(s.weakness_score)),
+            Answer(_("How much it limits"), _choice(WeaknessLimit, s.weakness_limit)),
+            Answer(_("Weakness score (older form)"), _out_of_ten(s.weakness_score)),
             Answer(_("Signs that can be urgent"), items=_urgent_symptoms(s)),
             Answer(_("Other symptoms"), items=_choice_list(OtherSymptom, s.other_symptoms)),
             Answer(_("Hard daily activities"), items=_choice_list(HardActivity, s.hard_activities)),
@@ -606,7 +648,16 @@ def _history_section(s: IntakeSubmission) -> SummarySection:
                 _joined(_choice(YesNoNotSure, s.family_history_known), s.family_history),
                 multiline=True,
             ),
-            Answer(_("Takes a statin"), _choice(YesNoNotSure, s.takes_statin)),
+            Answer(
+                _("Takes a statin"),
+                _joined(
+                    _choice(YesNoNotSure, s.takes_statin),
+                    _("started %(month)s")
+                    % {"month": date_format(s.statin_started, "YEAR_MONTH_FORMAT")}
+                    if s.statin_started
+                    else "",
+                ),
+            ),
             Answer(
                 _("Takes steroid tablets or injections"), _choice(YesNoNotSure, s.takes_steroid)
             ),

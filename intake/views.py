@@ -168,6 +168,7 @@ def saved(request):
         link=link,
         next_url=_step_url(next_step),
         expires_at=submission.expires_at,
+        needs_checking=bool(submission.unsaved_input),
     )
     return render(request, "intake/saved.html", context)
 
@@ -272,6 +273,8 @@ def _save_step(request, session, step, submission):
             # Back never discards input: keep it (server-side) to show again on return.
             session.keep_unsaved(step.number, _plain_data(request.POST))
             return redirect(_step_url(step.number - 1) if step.number > 1 else "intake:start")
+        if action == "later":
+            return _save_for_later(request, session, step, submission, page)
         return _show_step(request, session, step, submission, page=page)
 
     created = submission is None
@@ -299,6 +302,31 @@ def _save_step(request, session, step, submission):
         return redirect("intake:urgent")
     if result.findings and result.findings != findings_before:
         session.flag_urgent()  # the box opens in full on the next page
+    return redirect(next_url)
+
+
+def _save_for_later(request, session, step, submission, page):
+    """ "Save and come back later" on a page with errors: never blocks a tired patient.
+
+    Saves the answers that passed their checks, keeps everything typed (errors and all) to show
+    again on return, and leaves the step not done, so the check page still asks for it. On step 1
+    this starts the form, even without a name yet, so the patient gets their private link.
+    """
+    with transaction.atomic():
+        if submission is None:
+            submission, token = create_submission(
+                **page.valid_fields(), steps_completed=[], language=get_language()
+            )
+            session.bind(submission)
+            session.hold_new_token(token)
+        else:
+            submission = session.submission(for_update=True)
+            page.save_valid(submission)
+    session.keep_unsaved(step.number, _plain_data(request.POST))
+    next_url = reverse("intake:saved") + f"?next={step.number}"
+    if _unacknowledged_emergency(submission, triage(submission)):
+        session.hold_after_urgent(next_url)
+        return redirect("intake:urgent")
     return redirect(next_url)
 
 
@@ -460,8 +488,10 @@ def _send(submission: IntakeSubmission) -> None:
         locked.consent_given_at = now
         locked.mark_step_completed(REVIEW_STEP)
         locked.language = get_language()
+        locked.unsaved_input = {}
         locked.save(
             update_fields=[
+                "unsaved_input",
                 "status",
                 "sent_at",
                 "consent_given_at",

@@ -43,6 +43,7 @@ from ..models import (
     TestDone,
     UrgentSymptom,
     WalkingChange,
+    WeaknessLimit,
     YesNo,
     YesNoNotSure,
 )
@@ -79,6 +80,7 @@ VALUE_SETS = {
     "onset": Onset,
     "course": Course,
     "walking-change": WalkingChange,
+    "weakness-limit": WeaknessLimit,
     "urgent-symptom": UrgentSymptom,
     "other-symptom": OtherSymptom,
     "hard-activity": HardActivity,

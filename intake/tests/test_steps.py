@@ -117,22 +117,22 @@ def test_step_two_accepts_nothing_and_stores_lists_of_codes(client):
         {
             "weakness_regions": ["neck", "hips_thighs"],
             "weakness_side": "both",
-            "weakness_score": "0",
+            "weakness_limit": "not_at_all",
             "other_symptoms": ["pain"],
             "hard_activities": ["stairs", "dressing"],
         },
     )
     submission = IntakeSubmission.objects.get()
     assert submission.weakness_regions == ["neck", "hips_thighs"]
-    assert submission.weakness_score == 0
+    assert submission.weakness_limit == "not_at_all"
     assert submission.hard_activities == ["stairs", "dressing"]
 
 
 @pytest.mark.parametrize(
     "data",
     [
-        {"weakness_score": "11"},
-        {"weakness_score": "-1"},
+        {"weakness_limit": "11"},
+        {"weakness_limit": "very"},
         {"weakness_regions": ["elbow"]},
         {"weakness_side": "middle"},
         {"started_details": "x" * 201},

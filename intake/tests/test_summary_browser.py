@@ -44,7 +44,7 @@ def test_typical_summary_prints_on_two_pages_with_the_key_points(desktop_page, p
         "Key points",
         "Urgency: tier 3, no urgent signs reported.",
         "Hips or thighs; Shoulders or upper arms – Both sides",
-        "6 out of 10",
+        "Quite a lot: some everyday things are hard",
         "3 out of 10: negative screen (below 4)",
         "Yes: About 4 kg over 6 months",
         "Left knee (2019): Fell on ice; treated: Physiotherapy for 6 weeks;",

@@ -18,7 +18,13 @@ from intake.models import (
     UrgentSymptom,
     YesNoNotSure,
 )
-from intake.summary import age_on, build_key_points, medicine_kind, sarc_f_reading
+from intake.summary import (
+    age_on,
+    build_key_points,
+    medicine_kind,
+    sarc_f_reading,
+    statin_started_before_new_weakness,
+)
 
 
 def _points(submission, **rows) -> dict[str, tuple[str, bool]]:
@@ -51,7 +57,7 @@ def test_key_points_come_in_a_fixed_order():
     assert labels == [
         "Weakness",
         "Onset and course",
-        "Weakness score",
+        "How much it limits",
         "SARC-F",
         "Falls",
         "Unplanned weight loss",
@@ -164,8 +170,19 @@ def test_an_older_forms_onset_reads_as_it_was_asked():
     assert not attention
 
 
-def test_weakness_score_out_of_ten():
-    assert _points(IntakeSubmission(weakness_score=7))["Weakness score"] == ("7 out of 10", False)
+def test_an_older_forms_weakness_score_still_reads_out_of_ten():
+    points = _points(IntakeSubmission(weakness_score=7))
+    assert points["How much it limits"] == ("7 out of 10 (older form's score)", False)
+
+
+@pytest.mark.parametrize(
+    ("limit", "attention"),
+    [("not_at_all", False), ("a_little", False), ("quite_a_lot", False), ("a_lot", True)]
+    + [("cannot_move", True)],
+)
+def test_how_much_the_weakness_limits_is_marked_when_help_is_needed(limit, attention):
+    _text, marked = _points(IntakeSubmission(weakness_limit=limit))["How much it limits"]
+    assert marked is attention
 
 
 @pytest.mark.parametrize(
@@ -319,3 +336,35 @@ def test_allergies_and_the_patients_questions_are_key_points_never_flags():
         "Is it safe to use weights?",
     )
     assert not point["The patient's questions"].attention
+
+
+@pytest.mark.parametrize(
+    ("started", "started_when", "flagged"),
+    [
+        (date(2026, 9, 1), StartedWhen.WEEKS, True),  # 2 months before new weakness
+        (date(2026, 6, 1), StartedWhen.MONTHS, True),  # 5 months
+        (date(2026, 11, 1), StartedWhen.DAYS, True),  # this month
+        (date(2025, 11, 1), StartedWhen.MONTHS, False),  # a year ago: not recent
+        (date(2026, 9, 1), StartedWhen.YEARS, False),  # weakness older than the statin
+        (None, StartedWhen.WEEKS, False),  # not known when it started
+    ],
+)
+def test_a_statin_started_in_the_last_6_months_with_new_weakness_is_pointed_out(
+    started, started_when, flagged
+):
+    submission = IntakeSubmission(
+        takes_statin=YesNoNotSure.YES, statin_started=started, started_when=started_when
+    )
+    today = date(2026, 11, 30)
+    assert statin_started_before_new_weakness(submission, today=today) is flagged
+
+
+def test_the_statin_start_month_is_shown_with_the_answer():
+    submission = IntakeSubmission(
+        takes_statin=YesNoNotSure.YES,
+        statin_started=date(2019, 5, 1),
+        started_when=StartedWhen.YEARS,
+    )
+    text, attention = _points(submission)["Steroids or statins"]
+    assert text == "Statin: yes (started May 2019)"
+    assert attention

@@ -94,11 +94,11 @@ def test_typical_summary_pdf_has_the_key_points_on_at_most_two_pages(client):
         "Key points",
         "Urgency: tier 3, no urgent signs reported.",
         "Hips or thighs; Shoulders or upper arms – Both sides",
-        "6 out of 10",
+        "Quite a lot: some everyday things are hard",
         "3 out of 10: negative screen (below 4)",
         "Yes: About 4 kg over 6 months",
         "Left knee (2019): Fell on ice; treated: Physiotherapy for 6 weeks;",
-        "Statin: yes; Steroid tablets or injections: yes",
+        "Statin: yes (started May 2019); Steroid tablets or injections: yes",
         "Prednisolone (steroid), Atorvastatin (statin)",
         "Metformin",
         "Ramipril",
@@ -149,7 +149,7 @@ def test_urgent_signs_head_the_key_points_in_the_pdf(client):
     first = pages[0]
 
     assert "Jeffrey Huffington" in first  # "ff" comes out of the PDF as one ligature
-    assert first.index("Urgency: tier 1") < first.index("Weakness score")
+    assert first.index("Urgency: tier 1") < first.index("How much it limits")
     assert "Facial droop, not known as long-standing" in first
     assert "6 out of 10: positive screen for sarcopenia" in first
 

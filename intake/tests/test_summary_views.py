@@ -95,7 +95,7 @@ def test_summary_shows_every_value_the_patient_entered(client):
         "Getting worse slowly, over months",
         "Less well than before, but I can still walk and stand",
         "Trouble breathing, or short of breath lying flat (long-standing, known to a doctor)",
-        "6 out of 10",
+        "Quite a lot: some everyday things are hard",
         "Cramps or twitching",
         "Tiredness",
         "Falls or tripping",

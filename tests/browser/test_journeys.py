@@ -109,7 +109,9 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     signs.get_by_label("Trouble breathing, or short of breath lying flat", exact=True).check()
     expect(long_standing).to_be_visible()
     long_standing.check()
-    in_group(page, "How strong is the weakness").get_by_label("5", exact=True).check()
+    in_group(page, "How much does the weakness limit you?").get_by_label(
+        "Quite a lot: some everyday things are hard"
+    ).check()
     others = in_group(page, "Do you have any of these as well?")
     others.get_by_label("Muscles look smaller or thinner").check()
     others.get_by_label("Tiredness").check()

@@ -89,7 +89,9 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     page.get_by_label("¿Cuándo empezó, según lo que recuerde?").fill("Después de mi operación")
     in_group(page, "¿Qué tan rápido apareció").get_by_label("En meses o más tiempo").check()
     in_group(page, "¿Está empeorando").get_by_label("Sigue igual").check()
-    in_group(page, "¿Qué tan fuerte es la debilidad").get_by_label("5", exact=True).check()
+    in_group(page, "¿Cuánto le limita la debilidad?").get_by_label(
+        "Bastante: algunas cosas de todos los días me cuestan"
+    ).check()
     others = in_group(page, "¿Tiene también alguno de estos?")
     others.get_by_label("Los músculos se ven más pequeños o más delgados").check()
     others.get_by_label("Cansancio").check()
@@ -194,7 +196,7 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
         "Después de mi operación",
         "Over months or longer",
         "Staying the same",
-        "5 out of 10",
+        "Quite a lot: some everyday things are hard",
         "Muscles look smaller or thinner",
         "Tiredness",
         "Getting up from a chair",
