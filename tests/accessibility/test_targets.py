@@ -30,3 +30,16 @@ def test_radios_and_checkboxes_are_at_least_40_px_and_rows_at_least_44(phone):
     small = [s for s in sizes if s[1] < 40 or s[2] < 40 or s[3] < 44]
     assert small == []
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_header_takes_at_most_90_px_of_a_phone_screen_and_keeps_full_link_names(phone):
+    phone.goto("/prepare/")
+    phone.wait_for_load_state("load")
+    assert phone.evaluate("document.querySelector('.site-header').offsetHeight") <= 90
+    nav = phone.get_by_role("navigation", name="Main")
+    # "Learn" is what a phone shows; the whole name is still what a screen reader says.
+    learn = nav.get_by_role("link", name="Learn about muscle loss")
+    assert learn.is_visible()
+    assert learn.evaluate("a => a.getBoundingClientRect().height") >= 44
+    assert phone.get_by_role("button", name="Español").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
