@@ -357,8 +357,8 @@ class LayoutItem:
     nested_field: forms.BoundField | None = None
 
 
-class StepForm(AccessibleFormMixin, forms.ModelForm):
-    """A step that edits fields of the submission itself.
+class RevealingLayoutMixin:
+    """Lays a form's questions out with follow-ups under the choice that calls for them.
 
     `revealed_by` names the fields shown only after a choice of an earlier question
     ({"family_history": ("family_history_known", "yes")}); `nested_in` names a checkbox field
@@ -403,6 +403,10 @@ class StepForm(AccessibleFormMixin, forms.ModelForm):
                 )
             )
         return items
+
+
+class StepForm(RevealingLayoutMixin, AccessibleFormMixin, forms.ModelForm):
+    """A step that edits fields of the submission itself."""
 
     def save_step(self, submission: IntakeSubmission) -> None:
         """Copy this step's answers onto `submission` and save only those columns."""
@@ -1084,6 +1088,43 @@ class TestDoneForm(AccessibleFormMixin, forms.Form):
 
     def has_answer(self) -> bool:
         return any(self.cleaned_data.get(name) for name in ("done", "when", "where"))
+
+
+class TestsChecklistForm(RevealingLayoutMixin, AccessibleFormMixin, forms.Form):
+    """Step 8: one checklist of the tests the patient has had; when and where only for the ones
+    ticked (it was seven cards of three questions each, most of them about tests never had)."""
+
+    __test__ = False  # not a pytest test class
+
+    tests_had = multiple_choice(
+        TestDone.TestType,
+        _("Which of these tests have you had?"),
+        _("Tick any you have had. Leave the others empty."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.revealed_by = {}
+        for test_type in TestDone.TestType:
+            when, where = f"{test_type.value}_when", f"{test_type.value}_where"
+            self.fields[when] = forms.CharField(
+                label=interpolated(_("%(test)s: roughly when?"), {"test": test_type.label}),
+                max_length=100,
+                required=False,
+                widget=forms.TextInput(attrs={"class": "form-control input-width-20"}),
+                validators=[check_not_future_year],
+                error_messages={"max_length": _("This must be 100 characters or fewer")},
+            )
+            self.fields[where] = forms.CharField(
+                label=interpolated(_("%(test)s: where?"), {"test": test_type.label}),
+                help_text=_("The hospital, clinic or surgery."),
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(attrs={"class": "form-control"}),
+                error_messages={"max_length": _("This must be 200 characters or fewer")},
+            )
+            self.revealed_by[when] = ("tests_had", test_type.value)
+            self.revealed_by[where] = ("tests_had", test_type.value)
 
 
 class BaseRowFormSet(forms.BaseFormSet):

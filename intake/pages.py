@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import QueryDict
 
 from . import forms
-from .models import Injury, IntakeSubmission, Medicine, TestDone
+from .models import Injury, IntakeSubmission, Medicine, TestDone, YesNoNotSure
 
 
 class FieldsPage:
@@ -139,56 +139,59 @@ class InjuriesPage(RowsPage):
 
 
 class TestsPage:
+    """Step 8: one checklist of tests had, with when and where for each one ticked.
+
+    A test ticked is stored as a row with done = Yes; one not ticked has no row (the patient has
+    not had it, or does not know). Older forms' No and Not sure rows show as not ticked.
+    """
+
     def __init__(self, step, submission, data=None):
         self.step = step
-        existing = {}
+        initial = {"tests_had": []}
         if submission is not None and submission.pk:
-            existing = {row.test_type: row for row in submission.tests_done.all()}
-        self.forms = []
-        for test_type in TestDone.TestType.values:
-            row = existing.get(test_type)
-            initial = {"done": row.done, "when": row.when, "where": row.where} if row else None
-            self.forms.append(forms.TestDoneForm(data=data, initial=initial, test_type=test_type))
+            for row in submission.tests_done.all():
+                if row.done == YesNoNotSure.YES:
+                    initial["tests_had"].append(row.test_type)
+                initial[f"{row.test_type}_when"] = row.when
+                initial[f"{row.test_type}_where"] = row.where
+        self.form = forms.TestsChecklistForm(data=data, initial=initial)
 
     def is_valid(self) -> bool:
-        return all([form.is_valid() for form in self.forms])
+        return self.form.is_valid()
 
     def save(self, submission: IntakeSubmission) -> None:
+        ticked = set(self.form.cleaned_data["tests_had"])
         order = list(TestDone.TestType.values)
         with transaction.atomic():
-            for form in self.forms:
-                if form.has_answer():
-                    TestDone.objects.update_or_create(
-                        submission=submission,
-                        test_type=form.test_type,
-                        defaults={
-                            "position": order.index(form.test_type),
-                            "done": form.cleaned_data["done"],
-                            "when": form.cleaned_data["when"],
-                            "where": form.cleaned_data["where"],
-                        },
-                    )
-                else:
-                    submission.tests_done.filter(test_type=form.test_type).delete()
+            submission.tests_done.exclude(test_type__in=ticked).delete()
+            for test_type in order:
+                if test_type not in ticked:
+                    continue
+                TestDone.objects.update_or_create(
+                    submission=submission,
+                    test_type=test_type,
+                    defaults={
+                        "position": order.index(test_type),
+                        "done": YesNoNotSure.YES,
+                        "when": self.form.cleaned_data[f"{test_type}_when"],
+                        "where": self.form.cleaned_data[f"{test_type}_where"],
+                    },
+                )
             submission.save(update_fields=["steps_completed", "updated_at"])
 
     def save_valid(self, submission: IntakeSubmission) -> None:
-        """Nothing: rows are saved all together or not at all, so a page with an error waits,
-        as typed, in the submission's unsaved input (see views._save_for_later)."""
+        """Nothing: the checklist is saved all together or not at all, so a page with an error
+        waits, as typed, in the submission's unsaved input (see views._save_for_later)."""
 
     def error_list(self):
-        items = []
-        for form in self.forms:
-            items.extend(form.error_list())
-        return items
+        return self.form.error_list()
 
     def disable(self) -> None:
-        for form in self.forms:
-            for field in form.fields.values():
-                field.disabled = True
+        for field in self.form.fields.values():
+            field.disabled = True
 
     def context(self) -> dict:
-        return {"test_forms": self.forms}
+        return {"form": self.form, "mark_optional": False}
 
 
 PAGES = {

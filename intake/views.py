@@ -250,7 +250,7 @@ def _show_step(request, session, step, submission, page=None, status=200):
         "fields": "intake/step.html",
         "medicines": "intake/step_rows.html",
         "injuries": "intake/step_rows.html",
-        "tests": "intake/step_tests.html",
+        "tests": "intake/step.html",
     }[step.kind]
     return render(request, template, context, status=status)
 

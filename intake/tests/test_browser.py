@@ -125,8 +125,8 @@ def test_whole_form_on_a_phone_with_a_break_and_the_private_link(
 
     # Step 8
     expect_step(page, 8)
-    page.locator("#test-blood").get_by_label("Yes", exact=True).check()
-    page.locator("#id_test-blood-when").fill("2024")
+    page.get_by_label("Blood tests", exact=True).check()
+    page.locator("#id_blood_when").fill("2024")
     save_and_continue(page)
 
     # Step 9

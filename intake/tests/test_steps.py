@@ -1,11 +1,12 @@
 """Each step's validation: what is required, the ranges, the lengths and the messages."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
 
-from intake.forms import MAX_ROWS
+from intake.forms import MAX_ROWS, TestsChecklistForm
 from intake.models import Condition, Injury, IntakeSubmission, Medicine, TestDone
 
 from .helpers import SARC_F_ALL_SOME, STEP1, error_messages, post_step, rows, start_form, step_url
@@ -282,18 +283,31 @@ def test_lifestyle_numbers_must_be_in_range(client, data, message):
 # --- Step 8 -------------------------------------------------------------------------------------
 
 
-def test_only_answered_tests_are_stored_and_their_years_are_checked(client):
+def test_only_ticked_tests_are_stored_with_when_and_where_and_years_are_checked(client):
     start_form(client)
     next_year = str(timezone.localdate().year + 1)
-    response = post_step(client, 8, {"test-mri-done": "yes", "test-mri-when": next_year})
+    response = post_step(client, 8, {"tests_had": ["mri"], "mri_when": next_year})
     assert error_messages(response) == ["The year cannot be in the future"]
-    post_step(client, 8, {"test-mri-done": "yes", "test-mri-when": "2023", "test-emg-done": "no"})
-    assert list(TestDone.objects.values_list("test_type", "done", "when")) == [
-        ("mri", "yes", "2023"),
-        ("emg", "no", ""),
+    post_step(
+        client,
+        8,
+        {"tests_had": ["mri", "emg"], "mri_when": "2023", "emg_where": "City Hospital"},
+    )
+    assert list(TestDone.objects.values_list("test_type", "done", "when", "where")) == [
+        ("mri", "yes", "2023", ""),
+        ("emg", "yes", "", "City Hospital"),
     ]
-    post_step(client, 8, {"test-emg-done": "no"})
+    page = client.get(step_url(8)).content.decode()
+    assert re.search(r'value="emg"[^>]*checked', page) and 'value="City Hospital"' in page
+    post_step(client, 8, {"tests_had": ["emg"], "emg_where": "City Hospital"})
     assert list(TestDone.objects.values_list("test_type", flat=True)) == ["emg"]
+
+
+def test_the_tests_step_is_one_checklist_of_seven_not_seven_cards():
+    form = TestsChecklistForm()
+    visible = [item.field.name for item in form.layout()]
+    assert visible == ["tests_had"]
+    assert len(form.fields["tests_had"].choices) == 7
 
 
 # --- Step 9 and 10 ------------------------------------------------------------------------------

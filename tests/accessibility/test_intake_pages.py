@@ -43,7 +43,10 @@ MAKE_ERRORS = {
     5: lambda page: page.locator("#id_medicine-0-dose").fill("5 mg"),  # a dose, no name
     6: lambda page: page.locator("#id_injury-0-when").fill("2999"),  # a year in the future
     7: lambda page: page.get_by_label("Hours sitting or lying down a day").fill("lots"),
-    8: lambda page: page.locator("#id_test-blood-when").fill("2999"),
+    8: lambda page: (
+        page.get_by_label("Blood tests", exact=True).check(),
+        page.locator("#id_blood_when").fill("2999"),
+    ),
     9: lambda page: type_past_the_limit(page.get_by_label("Your own questions"), 3001),
 }
 

@@ -178,12 +178,12 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     page.get_by_label("If yes, about how much").fill("About 5 kg over 4 months")
     save_and_continue(page, 8)
 
-    # Step 8: tests, one had with when and where, one not.
-    blood = page.locator("#test-blood")
-    blood.get_by_label("Yes", exact=True).check()
-    blood.get_by_label("Roughly when?").fill("May 2024")
-    blood.get_by_label("Where?").fill("Riverside Surgery")
-    page.locator("#test-emg").get_by_label("No", exact=True).check()
+    # Step 8: one checklist; when and where appear under the test ticked.
+    tests = in_group(page, "Which of these tests have you had?")
+    expect(page.get_by_label("Blood tests: roughly when?")).to_be_hidden()
+    tests.get_by_label("Blood tests", exact=True).check()
+    page.get_by_label("Blood tests: roughly when?").fill("May 2024")
+    page.get_by_label("Blood tests: where?").fill("Riverside Surgery")
     save_and_continue(page, 9)
 
     # Step 9: questions for the doctor.

@@ -151,11 +151,10 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     save_and_continue(page, 8)
 
     # Step 8.
-    blood = page.locator("#test-blood")
-    blood.get_by_label("Sí", exact=True).check()
-    blood.get_by_label("¿Más o menos cuándo?").fill("Mayo de 2024")
-    blood.get_by_label("¿Dónde?").fill("Centro de Salud Riverside")
-    page.locator("#test-emg").get_by_label("No", exact=True).check()
+    tests = in_group(page, "¿Cuáles de estas pruebas le han hecho?")
+    tests.get_by_label("Análisis de sangre", exact=True).check()
+    page.get_by_label("Análisis de sangre: ¿más o menos cuándo?").fill("Mayo de 2024")
+    page.get_by_label("Análisis de sangre: ¿dónde?").fill("Centro de Salud Riverside")
     save_and_continue(page, 9)
 
     # Step 9.
@@ -220,7 +219,6 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
         "Unos 5 kg en 4 meses",
         "Blood tests",
         "Centro de Salud Riverside",
-        "EMG (electromyography)",
         "Could any of my medicines be causing this?",
         "¿Puedo usar pesas?",
     )

@@ -38,7 +38,7 @@ STEP_DATA = {
     5: {"medicine-TOTAL_FORMS": "1", "medicine-INITIAL_FORMS": "0", "medicine-0-name": "Aspirin"},
     6: {"injury-TOTAL_FORMS": "1", "injury-INITIAL_FORMS": "0", "injury-0-body_part": "Knee"},
     7: {"sitting_hours": "8"},
-    8: {"test-blood-done": "yes"},
+    8: {"tests_had": ["blood"]},
     9: {"questions": "Why?"},
 }
 

@@ -42,6 +42,9 @@ LIVE_MARKUP = ("<script>alert", "<img src=x")
 
 STEP1_VALID = {"date_of_birth_0": "3", "date_of_birth_1": "4", "date_of_birth_2": "1950"}
 TEXT_STEPS = [1, 2, 4, 5, 6, 7, 8, 9]  # steps with free-text boxes (3 is all choices)
+#: Choices that reveal a step's boxes: on step 8, when and where belong to the tests ticked.
+REVEALING = {8: {"tests_had": ["blood", "ct", "mri", "nerve_conduction", "emg", "nerve_biopsy"]}}
+REVEALING[8]["tests_had"].append("muscle_biopsy")
 
 
 def page_forms(number):
@@ -158,7 +161,7 @@ def test_hostile_text_is_stored_as_typed_and_shown_escaped_everywhere(value):
         data = {posted: value for posted, _form, _name in text_fields(number)}
         if number == 1:
             data.update(STEP1_VALID)
-        response = post_step(client, draft, number, data)
+        response = post_step(client, draft, number, {**data, **REVEALING.get(number, {})})
         assert response.status_code == 302, (number, response.content.decode()[:3000])
 
         # Stored exactly as typed: the step shows it back as its saved answer.
