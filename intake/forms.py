@@ -418,7 +418,7 @@ class StepForm(RevealingLayoutMixin, AccessibleFormMixin, forms.ModelForm):
 def multiple_choice(choices, label, help_text=""):
     return forms.MultipleChoiceField(
         label=label,
-        choices=choices.choices,
+        choices=offered_choices(choices),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=help_text,

@@ -112,15 +112,6 @@ class Course(models.TextChoices):
     WORSE = "worse", _("Getting worse (asked on older forms)")
 
 
-#: Answers kept for forms sent before a question changed; never offered on the form again.
-LEGACY_CHOICES = frozenset({Onset.GRADUAL, Course.WORSE})
-
-
-def offered_choices(choices) -> list[tuple[str, str]]:
-    """The choices the form offers today: all but the ones only older forms have."""
-    return [(value, label) for value, label in choices.choices if value not in LEGACY_CHOICES]
-
-
 class WalkingChange(models.TextChoices):
     """Can the patient still walk and stand? Newly unable is a tier-1 sign (Merck)."""
 
@@ -202,6 +193,27 @@ class HardActivity(models.TextChoices):
     DRESSING = "dressing", _("Getting dressed")
     WASHING = "washing", _("Washing or bathing")
     RAISING_ARMS = "raising_arms", _("Raising my arms, for example to brush my hair")
+
+
+#: Answers kept for forms sent before a question changed; never offered on the form again.
+LEGACY_CHOICES = frozenset(
+    {
+        Onset.GRADUAL,
+        Course.WORSE,
+        # Asked twice: the SARC-F strength check asks about walking, stairs, rising from a chair,
+        # lifting and falls, so the symptom lists no longer offer them.
+        HardActivity.WALKING,
+        HardActivity.STAIRS,
+        HardActivity.RISING_FROM_CHAIR,
+        HardActivity.LIFTING,
+        OtherSymptom.FALLS,
+    }
+)
+
+
+def offered_choices(choices) -> list[tuple[str, str]]:
+    """The choices the form offers today: all but the ones only older forms have."""
+    return [(value, label) for value, label in choices.choices if value not in LEGACY_CHOICES]
 
 
 class Condition(models.TextChoices):

@@ -195,11 +195,9 @@ class IntakeSubmissionFactory(_WithToken):
     urgent_symptoms = factory.LazyFunction(lambda: [UrgentSymptom.TROUBLE_BREATHING])
     long_standing_symptoms = factory.LazyFunction(lambda: [UrgentSymptom.TROUBLE_BREATHING])
     other_symptoms = factory.LazyFunction(
-        lambda: [OtherSymptom.CRAMPS_TWITCHING, OtherSymptom.TIREDNESS, OtherSymptom.FALLS]
+        lambda: [OtherSymptom.CRAMPS_TWITCHING, OtherSymptom.TIREDNESS]
     )
-    hard_activities = factory.LazyFunction(
-        lambda: [HardActivity.STAIRS, HardActivity.RISING_FROM_CHAIR]
-    )
+    hard_activities = factory.LazyFunction(lambda: [HardActivity.GRIPPING, HardActivity.DRESSING])
     # Step 3: total 3 (negative screen) unless sarc_f_positive
     sarc_f_strength = 1
     sarc_f_walking = 0

@@ -61,7 +61,7 @@ def test_whole_form_on_a_phone_with_a_break_and_the_private_link(
     page.get_by_label("Getting worse slowly, over months").check()
     page.get_by_label("A little: I can still do my usual things").check()
     page.get_by_label("Cramps or twitching").check()
-    page.get_by_label("Climbing stairs").check()
+    page.get_by_label("Getting dressed").check()
     save_and_continue(page)
 
     # Step 3: SARC-F, total 5

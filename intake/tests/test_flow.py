@@ -74,7 +74,7 @@ def test_resume_by_link_restores_every_answer():
         "Getting worse slowly, over months",
         "Quite a lot: some everyday things are hard",
         "Cramps or twitching",
-        "Getting up from a chair",
+        "Getting dressed",
         "3 out of 10.",
         "Something else: High blood pressure",
         "Penicillin (rash)",

@@ -120,13 +120,13 @@ def test_step_two_accepts_nothing_and_stores_lists_of_codes(client):
             "weakness_side": "both",
             "weakness_limit": "not_at_all",
             "other_symptoms": ["pain"],
-            "hard_activities": ["stairs", "dressing"],
+            "hard_activities": ["gripping", "dressing"],
         },
     )
     submission = IntakeSubmission.objects.get()
     assert submission.weakness_regions == ["neck", "hips_thighs"]
     assert submission.weakness_limit == "not_at_all"
-    assert submission.hard_activities == ["stairs", "dressing"]
+    assert submission.hard_activities == ["gripping", "dressing"]
 
 
 @pytest.mark.parametrize(

@@ -98,9 +98,8 @@ def test_summary_shows_every_value_the_patient_entered(client):
         "Quite a lot: some everyday things are hard",
         "Cramps or twitching",
         "Tiredness",
-        "Falls or tripping",
-        "Climbing stairs",
-        "Getting up from a chair",
+        "Gripping, opening jars or doing up buttons",
+        "Getting dressed",
         # SARC-F
         "Some (1)",
         "None (0)",

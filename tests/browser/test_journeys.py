@@ -116,8 +116,8 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     others.get_by_label("Muscles look smaller or thinner").check()
     others.get_by_label("Tiredness").check()
     hard = in_group(page, "Which daily activities are hard")
-    hard.get_by_label("Getting up from a chair").check()
-    hard.get_by_label("Climbing stairs").check()
+    hard.get_by_label("Getting dressed").check()
+    hard.get_by_label("Raising my arms").check()
     fits(page, width)
     save_and_continue(page, 3)
 

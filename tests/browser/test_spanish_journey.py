@@ -96,8 +96,8 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     others.get_by_label("Los músculos se ven más pequeños o más delgados").check()
     others.get_by_label("Cansancio").check()
     hard = in_group(page, "¿Qué actividades diarias le cuestan?")
-    hard.get_by_label("Levantarme de una silla").check()
-    hard.get_by_label("Subir escaleras").check()
+    hard.get_by_label("Vestirme").check()
+    hard.get_by_label("Levantar los brazos").check()
     fits(page)
     save_and_continue(page, 3)
 
@@ -198,8 +198,8 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
         "Quite a lot: some everyday things are hard",
         "Muscles look smaller or thinner",
         "Tiredness",
-        "Getting up from a chair",
-        "Climbing stairs",
+        "Getting dressed",
+        "Raising my arms, for example to brush my hair",
         "5 out of 10: positive screen for sarcopenia",
         "1 to 3 falls in the past year",
         "Osteoarthritis",
