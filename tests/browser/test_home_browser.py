@@ -30,3 +30,15 @@ def test_pages_load_their_stylesheets_in_the_browser(desktop_page):
         "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
     )
     assert colour == "rgb(11, 46, 89)"
+
+
+def test_the_header_links_read_in_full_on_a_desktop_and_short_on_a_phone(desktop_page, phone_page):
+    desktop_page.goto("/")
+    nav = desktop_page.get_by_role("navigation", name="Main")
+    assert nav.get_by_role("link", name="Learn about muscle loss").inner_text() == (
+        "Learn about muscle loss"
+    )
+    phone_page.goto("/")
+    nav = phone_page.get_by_role("navigation", name="Main")
+    learn = nav.get_by_role("link", name="Learn about muscle loss")  # the name screen readers say
+    assert learn.bounding_box()["width"] < 80  # what shows: "Learn"
