@@ -168,35 +168,34 @@ def whole_number(label, low, high, help_text=""):
 
 
 class MemorableDateWidget(forms.MultiWidget):
-    """Day, month and year as three small labelled boxes (GOV.UK "memorable date")."""
+    """Day, month and year as three small labelled boxes (GOV.UK "memorable date").
+
+    `parts` names the boxes, in order, by the date attribute each one holds; a subclass may ask
+    for fewer (month and year).
+    """
 
     template_name = "intake/widgets/memorable_date.html"
     use_fieldset = True
+    parts = ("day", "month", "year")
+    _labels = {"day": _("Day"), "month": _("Month"), "year": _("Year")}
 
     def __init__(self, attrs=None):
-        parts = [
-            forms.TextInput(attrs={"inputmode": "numeric", "class": "form-control date-part"}),
-            forms.TextInput(attrs={"inputmode": "numeric", "class": "form-control date-part"}),
-            forms.TextInput(
-                attrs={"inputmode": "numeric", "class": "form-control date-part date-part--year"}
-            ),
-        ]
-        super().__init__(parts, attrs)
+        boxes = [forms.TextInput(attrs={"inputmode": "numeric"}) for _part in self.parts]
+        super().__init__(boxes, attrs)
 
     def decompress(self, value):
         if isinstance(value, datetime.date):
-            return [value.day, value.month, value.year]
-        return [None, None, None]
+            return [getattr(value, part) for part in self.parts]
+        return [None] * len(self.parts)
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        labels = [_("Day"), _("Month"), _("Year")]
-        for subwidget, label in zip(context["widget"]["subwidgets"], labels, strict=True):
-            subwidget["label"] = label
+        for subwidget, part in zip(context["widget"]["subwidgets"], self.parts, strict=True):
+            subwidget["label"] = self._labels[part]
             # The wrapper's class would replace each box's own class; keep the box's.
             attrs = subwidget["attrs"]
             attrs["class"] = "form-control date-part" + (
-                " date-part--year" if label == labels[2] else ""
+                " date-part--year" if part == "year" else ""
             )
             if context["widget"]["attrs"].get("aria-invalid"):
                 attrs["class"] += " is-invalid"
@@ -277,32 +276,7 @@ class MemorableDateField(forms.MultiValueField):
 class MonthYearWidget(MemorableDateWidget):
     """Month and year as two small labelled boxes ("3 2025"), for dates people know roughly."""
 
-    def __init__(self, attrs=None):
-        forms.MultiWidget.__init__(
-            self,
-            [
-                forms.TextInput(attrs={"inputmode": "numeric"}),
-                forms.TextInput(attrs={"inputmode": "numeric"}),
-            ],
-            attrs,
-        )
-
-    def decompress(self, value):
-        if isinstance(value, datetime.date):
-            return [value.month, value.year]
-        return [None, None]
-
-    def get_context(self, name, value, attrs):
-        context = forms.MultiWidget.get_context(self, name, value, attrs)
-        labels = [_("Month"), _("Year")]
-        for subwidget, label in zip(context["widget"]["subwidgets"], labels, strict=True):
-            subwidget["label"] = label
-            subwidget["attrs"]["class"] = "form-control date-part" + (
-                " date-part--year" if label == labels[1] else ""
-            )
-            if context["widget"]["attrs"].get("aria-invalid"):
-                subwidget["attrs"]["class"] += " is-invalid"
-        return context
+    parts = ("month", "year")
 
 
 class MonthYearField(MemorableDateField):

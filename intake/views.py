@@ -293,15 +293,20 @@ def _save_step(request, session, step, submission):
     session.forget_unsaved(step.number)
     if created:
         return redirect(reverse("intake:saved") + "?next=2")
-    next_url = _next_url(request, step, page, action)
-    adding_or_removing_a_row = action == "add" or action.startswith("remove-")
     result = triage(submission)
-    if _unacknowledged_emergency(submission, result) and not adding_or_removing_a_row:
-        # Stop: emergency signs come before any more questions (as NHS 111 online does).
-        session.hold_after_urgent(next_url)
-        return redirect("intake:urgent")
     if result.findings and result.findings != findings_before:
         session.flag_urgent()  # the box opens in full on the next page
+    if action == "add" or action.startswith("remove-"):
+        return redirect(_next_url(request, step, page, action))  # a row: never interrupted
+    return _onward(session, submission, result, _next_url(request, step, page, action))
+
+
+def _onward(session, submission, result: Triage, next_url: str):
+    """Go on to `next_url`, unless the answers have emergency signs the patient has not yet
+    said a doctor knows about: then stop first (as NHS 111 online does) and go on after."""
+    if _unacknowledged_emergency(submission, result):
+        session.hold_after_urgent(next_url)
+        return redirect("intake:urgent")
     return redirect(next_url)
 
 
@@ -323,11 +328,7 @@ def _save_for_later(request, session, step, submission, page):
             submission = session.submission(for_update=True)
             page.save_valid(submission)
     session.keep_unsaved(step.number, _plain_data(request.POST))
-    next_url = reverse("intake:saved") + f"?next={step.number}"
-    if _unacknowledged_emergency(submission, triage(submission)):
-        session.hold_after_urgent(next_url)
-        return redirect("intake:urgent")
-    return redirect(next_url)
+    return _onward(session, submission, triage(submission), _next_url(request, step, page, "later"))
 
 
 def _next_url(request, step, page, action) -> str:
