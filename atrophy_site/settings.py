@@ -52,7 +52,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
-    "crispy_bootstrap5",
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -195,8 +194,10 @@ STORAGES = {
 }
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+# The project's own crispy-forms template pack (intake/templates/gds/): GOV.UK-style fieldsets,
+# legends, hints and errors beside each question, follow-ups revealed under their answer.
+CRISPY_ALLOWED_TEMPLATE_PACKS = ("gds",)
+CRISPY_TEMPLATE_PACK = "gds"
 
 # --- Security -----------------------------------------------------------------------------------
 # Behind a TLS-terminating proxy, set SECURE_PROXY_SSL_HEADER_ENABLED so Django knows the request

@@ -111,8 +111,6 @@ def fill(fields: list[dict], patient: str) -> list[tuple[str, str]]:
         "visit_reason": "My legs feel weaker on the stairs.",
         "phone": "201 555 0123",
         "questions": "Which exercises are safe for me?",
-        "sitting_hours": "6",
-        "exercise_days_per_week": "2",
         "alcohol_drinks_per_week": "3",
     }
     data: list[tuple[str, str]] = []

@@ -19,15 +19,18 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.http import StreamingHttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, formats, timezone
+from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import review
-from .export import LIST_FIELD_CHOICES, choice_labels, csv_lines
+from .answers import folded, staff_label
+from .export import csv_lines
 from .fhir.admin import FhirExportAdminMixin
 from .models import Injury, IntakeSubmission, Medicine, SummaryView, TestDone, UrgencyTier
+from .questions import INJURIES, MEDICINES, STEPS, TESTS
 from .rules import SARC_F_POSITIVE_FROM
 from .summary import carry_on_wording
 from .tokens import normalise_reference
@@ -112,21 +115,67 @@ class _ReadOnlyRows:
         return False
 
 
+def _row_fields(step) -> tuple[str, ...]:
+    return tuple(question.slug for question in step.rows.questions)
+
+
 class MedicineInline(_ReadOnlyRows, admin.TabularInline):
     model = Medicine
-    fields = ("name", "dose", "frequency")
+    fields = _row_fields(MEDICINES)
 
 
 class InjuryInline(_ReadOnlyRows, admin.StackedInline):
     """Stacked: five fields with the patient's own sentences are too wide for a phone's table."""
 
     model = Injury
-    fields = ("body_part", "when", "what_happened", "treatment", "still_troubling")
+    fields = _row_fields(INJURIES)
 
 
 class TestDoneInline(_ReadOnlyRows, admin.TabularInline):
     model = TestDone
-    fields = ("test_type", "done", "when", "where")
+    fields = _row_fields(TESTS)
+
+
+def _answer_display(step, question):
+    """A read-only admin line for one question, its follow-ups folded in, read as on the
+    summary (labels, not codes; SARC-F answers with their words and scores)."""
+
+    def display(obj):
+        value = folded(step, question, obj)
+        if isinstance(value, list):
+            return "; ".join(value) or "–"
+        return value or "–"
+
+    display.short_description = lazy(staff_label, str)(question)
+    display.__name__ = f"answer_{question.slug}"
+    return display
+
+
+#: One read-only display per question that is not a follow-up, by name ("answer_onset").
+ANSWER_DISPLAYS = {
+    f"answer_{question.slug}": _answer_display(step, question)
+    for step in STEPS.values()
+    for question in step.questions
+    if not question.parent
+}
+
+
+def answer_fieldsets(steps=None) -> list[tuple]:
+    """A fieldset per step of the form that is not rows (those are inlines), from the
+    definition: every question, asked today or by older forms, follow-ups on their line."""
+    steps = STEPS if steps is None else steps
+    return [
+        (
+            step.summary_title or step.title,
+            {
+                "fields": tuple(
+                    f"answer_{question.slug}" for question in step.questions if not question.parent
+                )
+            },
+        )
+        for step in steps.values()
+        if step.questions
+    ]
 
 
 #: The fields staff may change; everything else on the page is read-only.
@@ -211,86 +260,10 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
             },
         ),
         (
-            _("About the patient and the visit"),
-            {
-                "fields": (
-                    "reference",
-                    "full_name",
-                    "language",
-                    "date_of_birth",
-                    ("phone", "email"),
-                    ("filled_by", "helper_name", "helper_relationship"),
-                    ("interpreter_needed", "interpreter_language"),
-                    "access_needs",
-                    "appointment_date",
-                    "clinician",
-                    "visit_reason",
-                    ("created_at", "sent_at", "consent_given_at"),
-                )
-            },
+            _("About the form"),
+            {"fields": ("reference", "language", ("created_at", "sent_at", "consent_given_at"))},
         ),
-        (
-            _("Symptoms"),
-            {
-                "fields": (
-                    "weakness_regions_labels",
-                    "weakness_side",
-                    ("started_when", "started_details"),
-                    "onset",
-                    "course",
-                    "spreading",
-                    "walking_change",
-                    ("weakness_limit", "weakness_score"),
-                    "urgent_symptoms_labels",
-                    "long_standing_symptoms_labels",
-                    "other_symptoms_labels",
-                    "hard_activities_labels",
-                )
-            },
-        ),
-        (
-            _("Quick strength check (SARC-F)"),
-            {
-                "fields": (
-                    "sarc_f_strength",
-                    "sarc_f_walking",
-                    "sarc_f_chair",
-                    "sarc_f_stairs",
-                    "sarc_f_falls",
-                )
-            },
-        ),
-        (
-            _("Medical history"),
-            {
-                "fields": (
-                    "conditions_labels",
-                    "conditions_other",
-                    ("family_history_known", "family_history"),
-                    ("takes_statin", "statin_started", "takes_steroid"),
-                    "surgeries",
-                    "allergies",
-                )
-            },
-        ),
-        (
-            _("Lifestyle"),
-            {
-                "fields": (
-                    "activity_level",
-                    "sitting_hours",
-                    "exercise_days_per_week",
-                    ("recent_immobilisation", "recent_immobilisation_details"),
-                    "alcohol_drinks_per_week",
-                    "appetite",
-                    ("unplanned_weight_loss", "unplanned_weight_loss_amount"),
-                )
-            },
-        ),
-        (
-            _("Questions for the doctor"),
-            {"fields": ("questions", "suggested_questions_labels")},
-        ),
+        *answer_fieldsets(),
     )
 
     # --- What is shown and who may do what ------------------------------------------------------
@@ -435,37 +408,6 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
     def carry_on_text(self, obj):
         return carry_on_wording(obj) or "–"
 
-    def _labels(self, obj, name):
-        return "; ".join(choice_labels(LIST_FIELD_CHOICES[name], getattr(obj, name))) or "–"
-
-    @admin.display(description=_("where the weakness is"))
-    def weakness_regions_labels(self, obj):
-        return self._labels(obj, "weakness_regions")
-
-    @admin.display(description=_("signs that can be urgent"))
-    def urgent_symptoms_labels(self, obj):
-        return self._labels(obj, "urgent_symptoms")
-
-    @admin.display(description=_("of those, long-standing and known to a doctor"))
-    def long_standing_symptoms_labels(self, obj):
-        return self._labels(obj, "long_standing_symptoms")
-
-    @admin.display(description=_("other symptoms"))
-    def other_symptoms_labels(self, obj):
-        return self._labels(obj, "other_symptoms")
-
-    @admin.display(description=_("daily activities that are hard"))
-    def hard_activities_labels(self, obj):
-        return self._labels(obj, "hard_activities")
-
-    @admin.display(description=_("conditions"))
-    def conditions_labels(self, obj):
-        return self._labels(obj, "conditions")
-
-    @admin.display(description=_("suggested questions ticked"))
-    def suggested_questions_labels(self, obj):
-        return self._labels(obj, "suggested_questions")
-
     # --- Search: names, reference codes and typed dates of birth --------------------------------
 
     def get_search_results(self, request, queryset, search_term):
@@ -522,6 +464,11 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+# The answers' read-only displays, generated from the question definition (see ANSWER_DISPLAYS).
+for _name, _display in ANSWER_DISPLAYS.items():
+    setattr(IntakeSubmissionAdmin, _name, staticmethod(_display))
 
 
 @admin.register(SummaryView)

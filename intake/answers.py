@@ -1,43 +1,145 @@
-"""A submission's answers as labelled, human-readable text, grouped by step.
+"""A submission's answers as text, read through the question definition (intake/questions.py).
 
-Used by the "Check your answers" page; plain data, so the visit summary can reuse it.
+`reading(question, record)` is how one stored answer reads; `answer_lines(step, record)` reads a
+step's questions with their follow-ups folded into the same line ("Yes (Spanish)"). The patient's
+"Check your answers" page (`answers_by_step`), the visit summary, the CSV export and the staff
+admin all read answers through these, so they cannot disagree about what the patient said.
 """
 
 from dataclasses import dataclass, field
 
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from .models import (
-    ActivityLevel,
-    Appetite,
-    BodyRegion,
-    Condition,
-    Course,
-    FilledBy,
-    HardActivity,
-    Injury,
-    IntakeSubmission,
-    Onset,
-    OtherSymptom,
-    Side,
-    StartedWhen,
-    SuggestedQuestion,
-    TestDone,
-    UrgentSymptom,
-    WalkingChange,
-    WeaknessLimit,
-    YesNo,
-    YesNoNotSure,
-)
+from .models import IntakeSubmission
+from .questions import STEPS, Kind, Question, Step
 from .rules import SARC_F_POSITIVE_FROM, sarc_f_positive, sarc_f_score
-from .steps import STEPS
+
+
+def label_of(choices, code: str) -> str:
+    """The label of a stored choice code, or the code itself if it is no longer offered."""
+    if code in ("", None):
+        return ""
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
+
+
+def reading(question: Question, record) -> str | list[str]:
+    """One stored answer as the patient or doctor reads it: text, or a list for CHOICES.
+
+    "" (or []) when not answered.
+    """
+    value = getattr(record, question.slug)
+    kind = question.kind
+    if kind == Kind.CHOICES:
+        return [label_of(question.choices, code) for code in value or ()]
+    if value is None or value == "":
+        return ""
+    if kind == Kind.CHOICE:
+        return label_of(question.choices, value)
+    if kind == Kind.SCORED:
+        answers = question.scored_answers
+        words = str(answers[value]) if 0 <= value < len(answers) else ""
+        return f"{words} ({value})" if words else str(value)
+    if kind == Kind.DATE:
+        return date_format(value)  # "3 April 1950", "3 de abril de 1950"
+    if kind == Kind.MONTH_YEAR:
+        return date_format(value, "YEAR_MONTH_FORMAT")
+    return str(value)
+
+
+def joined(first: str, *details: str) -> str:
+    """An answer and the details typed with it, on one line: "Yes (a cast for 6 weeks)"."""
+    details = [d for d in details if d]
+    if not first:
+        return ", ".join(details)
+    return f"{first} ({', '.join(details)})" if details else first
+
+
+def staff_label(question: Question, model=IntakeSubmission) -> str:
+    """How staff read a question (summary, admin, CSV): the model field's own name for it."""
+    return capfirst(str(model._meta.get_field(question.slug).verbose_name))
+
+
+def is_shown(question: Question, record, value) -> bool:
+    """Whether an answer gets a line: every question asked today, older ones only if answered
+    (and not with an answer that says nothing, like "Yes" for a test the patient ticked)."""
+    if getattr(record, question.slug) in question.unremarkable:
+        return False
+    return question.asked or bool(value)
+
+
+@dataclass
+class Line:
+    """One question of a step with its follow-ups folded in."""
+
+    question: Question
+    value: str | list[str]
+
+    @property
+    def is_list(self) -> bool:
+        return isinstance(self.value, list)
+
+
+def folded(step: Step, question: Question, record) -> str | list[str]:
+    """A question's answer with its follow-ups folded into the same line.
+
+    - a detail of one answer ("Yes" + "Spanish") reads "Yes (Spanish)";
+    - a detail of one ticked box ("Something else" + "gout") replaces that box's label with
+      "Something else: gout";
+    - a nested list (the signs known to a doctor) marks the ticked boxes it covers:
+      "Trouble swallowing (for months, known to a doctor)".
+    """
+    value = reading(question, record)
+    for child in step.questions:
+        if child.parent != question.slug:
+            continue
+        if child.nested_in:
+            nested = {label_of(child.choices, c) for c in getattr(record, child.slug) or ()}
+            value = [f"{item} ({child.short})" if item in nested else item for item in value]
+        elif question.kind == Kind.CHOICES:
+            detail = reading(child, record)
+            if detail:
+                label = label_of(question.choices, child.shown_when[1])
+                value = [f"{item}: {detail}" if item == label else item for item in value]
+        else:
+            value = joined(value, reading(child, record))
+    return value
+
+
+def answer_lines(step: Step, record) -> list[Line]:
+    """The step's questions in order, each follow-up read on its parent's line (`folded`)."""
+    lines = []
+    for question in step.questions:
+        if question.parent:
+            continue
+        value = folded(step, question, record)
+        if is_shown(question, record, value):
+            lines.append(Line(question, value))
+    return lines
+
+
+def row_lines(step: Step, row) -> list[Line]:
+    """A repeating row's answers, its main one (the row's title) first."""
+    return [
+        Line(question, value)
+        for question in step.rows.questions
+        if is_shown(question, row, value := reading(question, row))
+    ]
+
+
+# --- The patient's "Check your answers" page ------------------------------------------------------
 
 
 @dataclass
 class Answer:
     label: str
     value: str | list[str]  # "" or [] when not answered
+    #: The id of the box to go back to, on the step's page ("id_full_name").
+    field_id: str = ""
 
     @property
     def is_list(self) -> bool:
@@ -62,273 +164,83 @@ class StepAnswers:
     empty_groups_text: str = ""
 
 
-def label_of(choices, code: str) -> str:
-    """The label of a stored choice code, or the code itself if it is no longer offered."""
-    try:
-        return str(choices(code).label)
-    except ValueError:
-        return code
+@dataclass
+class MissingAnswer:
+    """A question that must be answered before the form can be sent, and where to answer it."""
+
+    step: int
+    label: str
+    field_id: str
 
 
-def picked(choices, code: str, *details: str) -> str:
-    """An answered choice's label, then any details typed with it: "Yes, a cast for 6 weeks"."""
-    return ", ".join(part for part in (label_of(choices, code) if code else "", *details) if part)
-
-
-def labels_of(choices, codes) -> list[str]:
-    return [label_of(choices, code) for code in codes or ()]
-
-
-def _date(value) -> str:
-    return date_format(value) if value else ""  # DATE_FORMAT: "3 April 1950", "3 de abril de 1950"
-
-
-def _number(value) -> str:
-    return "" if value is None else str(value)
-
-
-def _sarc_f_answer(value: int | None, answers: list[str]) -> str:
-    return "" if value is None else f"{answers[value]} ({value})"
-
-
-def sign_labels(s: IntakeSubmission, long_standing_wording: str) -> list[str]:
-    """The signs ticked, each marked with `long_standing_wording` ("%(sign)s (...)") where the
-    patient said they have had it for months, a doctor knows, and it is not getting worse."""
-    long_standing = set(s.long_standing_symptoms or ())
-    return [
-        long_standing_wording % {"sign": label_of(UrgentSymptom, code)}
-        if code in long_standing
-        else label_of(UrgentSymptom, code)
-        for code in s.urgent_symptoms or ()
-    ]
-
-
-def answers_by_step(submission: IntakeSubmission) -> list[StepAnswers]:
-    """Every answer of steps 1 to 9, labelled as the patient saw the questions."""
-    s = submission
-    done = set(s.steps_completed)
-
-    def step(number, answers=None, groups=None, empty_groups_text=""):
-        return StepAnswers(
-            number=number,
-            title=str(STEPS[number].title),
-            completed=number in done,
-            answers=answers or [],
-            groups=groups or [],
-            empty_groups_text=empty_groups_text,
-        )
-
-    none_some_lot = [_("None"), _("Some"), _("A lot, or unable")]
-    score = sarc_f_score(**s.sarc_f_answers)
+def sarc_f_total_for_patient(submission: IntakeSubmission) -> str:
+    score = sarc_f_score(**submission.sarc_f_answers)
     if score is None:
-        total = ""
-    elif sarc_f_positive(score):
-        total = _(
+        return ""
+    if sarc_f_positive(score):
+        return _(
             "%(score)s out of 10. A total of %(limit)s or more suggests the doctor checks your "
             "muscle strength and size. It is not a diagnosis."
         ) % {"score": score, "limit": SARC_F_POSITIVE_FROM}
-    else:
-        total = _("%(score)s out of 10.") % {"score": score}
+    return _("%(score)s out of 10.") % {"score": score}
 
-    medicines = list(s.medicines.all())
-    injuries = list(s.injuries.all())
-    tests = list(s.tests_done.all())
 
-    return [
-        step(
-            1,
-            [
-                Answer(
-                    _("Who is filling in"),
-                    picked(FilledBy, s.filled_by, s.helper_name, s.helper_relationship),
-                ),
-                Answer(_("Full name"), s.full_name),
-                Answer(_("Date of birth"), _date(s.date_of_birth)),
-                Answer(_("Phone number"), str(s.phone) if s.phone else ""),
-                Answer(_("Email address"), s.email),
-                Answer(_("Appointment date"), _date(s.appointment_date)),
-                Answer(_("Doctor or clinician"), s.clinician),
-                Answer(_("Main reason for your visit"), s.visit_reason),
-                Answer(
-                    _("Interpreter"),
-                    picked(YesNo, s.interpreter_needed, s.interpreter_language),
-                ),
-                Answer(_("Help at the visit"), s.access_needs),
-            ],
-        ),
-        step(
-            2,
-            [
-                Answer(_("Where"), labels_of(BodyRegion, s.weakness_regions)),
-                Answer(_("Which side"), picked(Side, s.weakness_side)),
-                Answer(
-                    _("When it started"),
-                    picked(StartedWhen, s.started_when, s.started_details),
-                ),
-                Answer(_("How quickly it came on"), picked(Onset, s.onset)),
-                Answer(_("Getting worse or better"), picked(Course, s.course)),
-                Answer(
-                    _("Spreading over hours or days"),
-                    picked(YesNoNotSure, s.spreading),
-                ),
-                Answer(
-                    _("Walking and standing"),
-                    picked(WalkingChange, s.walking_change),
-                ),
-                Answer(_("How much it limits you"), picked(WeaknessLimit, s.weakness_limit)),
-                Answer(
-                    _("Signs you have now"),
-                    sign_labels(s, _("%(sign)s (for months, a doctor knows)")),
-                ),
-                Answer(_("Other symptoms"), labels_of(OtherSymptom, s.other_symptoms)),
-                Answer(_("Hard daily activities"), labels_of(HardActivity, s.hard_activities)),
-            ],
-        ),
-        step(
-            3,
-            [
-                Answer(
-                    _("Lifting and carrying 10 pounds (4.5 kg)"),
-                    _sarc_f_answer(s.sarc_f_strength, none_some_lot),
-                ),
-                Answer(
-                    _("Walking across a room"),
-                    _sarc_f_answer(
-                        s.sarc_f_walking, [_("None"), _("Some"), _("A lot, use aids, or unable")]
-                    ),
-                ),
-                Answer(
-                    _("Moving from a chair or bed"),
-                    _sarc_f_answer(
-                        s.sarc_f_chair, [_("None"), _("Some"), _("A lot, or unable without help")]
-                    ),
-                ),
-                Answer(
-                    _("Climbing a flight of 10 stairs"),
-                    _sarc_f_answer(s.sarc_f_stairs, none_some_lot),
-                ),
-                Answer(
-                    _("Falls in the past year"),
-                    _sarc_f_answer(
-                        s.sarc_f_falls, [_("None"), _("1 to 3 falls"), _("4 or more falls")]
-                    ),
-                ),
-                Answer(_("Total"), total),
-            ],
-        ),
-        step(
-            4,
-            [
-                Answer(
-                    _("Conditions"),
-                    [
-                        f"{label_of(Condition, code)}: {s.conditions_other}"
-                        if code == Condition.OTHER and s.conditions_other
-                        else label_of(Condition, code)
-                        for code in s.conditions
-                    ],
-                ),
-                Answer(
-                    _("Family history of muscle or nerve disease"),
-                    picked(YesNoNotSure, s.family_history_known, s.family_history),
-                ),
-                Answer(
-                    _("Takes a statin"),
-                    picked(
-                        YesNoNotSure,
-                        s.takes_statin,
-                        _("started %(month)s")
-                        % {"month": date_format(s.statin_started, "YEAR_MONTH_FORMAT")}
-                        if s.statin_started
-                        else "",
-                    ),
-                ),
-                Answer(
-                    _("Takes steroid tablets or injections"),
-                    picked(YesNoNotSure, s.takes_steroid),
-                ),
-                Answer(_("Operations"), s.surgeries),
-                Answer(_("Allergies"), s.allergies),
-            ],
-        ),
-        step(
-            5,
-            groups=[
-                Group(
-                    m.name,
-                    [Answer(_("Dose"), m.dose), Answer(_("How often"), m.frequency)],
+def _field_id(question: Question) -> str:
+    """Where an answer's "Change" or "missing" link lands: its box, or its first choice."""
+    if question.kind in (Kind.CHOICE, Kind.CHOICES, Kind.SCORED, Kind.DATE, Kind.MONTH_YEAR):
+        return f"id_{question.slug}_0"
+    return f"id_{question.slug}"
+
+
+def answers_by_step(submission: IntakeSubmission, steps=None) -> list[StepAnswers]:
+    """Every answer, step by step, labelled as the patient saw the questions."""
+    steps = STEPS if steps is None else steps
+    done = set(submission.steps_completed)
+    result = []
+    for step in steps.values():
+        if step.kind == "check":
+            continue
+        answers, groups = [], []
+        if step.rows:
+            for row in getattr(submission, step.rows.related_name).all():
+                title, *rest = row_lines(step, row) or [None]
+                groups.append(
+                    Group(
+                        title.value if title else "",
+                        [Answer(str(line.question.check_label), line.value) for line in rest],
+                    )
                 )
-                for m in medicines
-            ],
-            empty_groups_text=_("No medicines listed."),
-        ),
-        step(
-            6,
-            groups=[
-                Group(
-                    i.body_part,
-                    [
-                        Answer(_("When"), i.when),
-                        Answer(_("What happened"), i.what_happened),
-                        Answer(_("Treatment"), i.treatment),
-                        Answer(
-                            _("Still troubling you"),
-                            label_of(Injury.StillTroubling, i.still_troubling)
-                            if i.still_troubling
-                            else "",
-                        ),
-                    ],
+        else:
+            answers = [
+                Answer(str(line.question.check_label), line.value, _field_id(line.question))
+                for line in answer_lines(step, submission)
+            ]
+            if step.slug == "strength_check":
+                answers.append(Answer(_("Total"), sarc_f_total_for_patient(submission)))
+        result.append(
+            StepAnswers(
+                number=step.number,
+                title=str(step.title),
+                completed=step.number in done,
+                answers=answers,
+                groups=groups,
+                empty_groups_text=str(step.rows.empty_text) if step.rows else "",
+            )
+        )
+    return result
+
+
+def missing_answers(submission: IntakeSubmission, steps=None) -> list[MissingAnswer]:
+    """The questions required to send that have no answer yet, each with a link target.
+
+    Saving for later never asks for them; the check page lists them before sending.
+    """
+    steps = STEPS if steps is None else steps
+    missing = []
+    for step in steps.values():
+        for question in step.asked:
+            if question.required and reading(question, submission) in ("", []):
+                missing.append(
+                    MissingAnswer(step.number, str(question.check_label), _field_id(question))
                 )
-                for i in injuries
-            ],
-            empty_groups_text=_("No injuries listed."),
-        ),
-        step(
-            7,
-            [
-                Answer(
-                    _("Activity"),
-                    picked(ActivityLevel, s.activity_level),
-                ),
-                Answer(_("Hours sitting or lying down a day"), _number(s.sitting_hours)),
-                Answer(_("Days a week you exercise"), _number(s.exercise_days_per_week)),
-                Answer(
-                    _("Bed rest, cast or brace in the last 6 months"),
-                    picked(YesNo, s.recent_immobilisation, s.recent_immobilisation_details),
-                ),
-                Answer(_("Alcoholic drinks a week"), _number(s.alcohol_drinks_per_week)),
-                Answer(_("Appetite"), picked(Appetite, s.appetite)),
-                Answer(
-                    _("Weight loss without trying"),
-                    picked(YesNoNotSure, s.unplanned_weight_loss, s.unplanned_weight_loss_amount),
-                ),
-            ],
-        ),
-        step(
-            8,
-            groups=[
-                Group(
-                    label_of(TestDone.TestType, t.test_type),
-                    [
-                        Answer(
-                            _("Had this test"), label_of(YesNoNotSure, t.done) if t.done else ""
-                        ),
-                        Answer(_("When"), t.when),
-                        Answer(_("Where"), t.where),
-                    ],
-                )
-                for t in tests
-            ],
-            empty_groups_text=_("No tests listed."),
-        ),
-        step(
-            9,
-            [
-                Answer(
-                    _("Questions you ticked"),
-                    labels_of(SuggestedQuestion, s.suggested_questions),
-                ),
-                Answer(_("Your own questions"), s.questions),
-            ],
-        ),
-    ]
+    return missing

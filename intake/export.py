@@ -19,32 +19,15 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from .models import (
-    BodyRegion,
-    Condition,
-    HardActivity,
-    IntakeSubmission,
-    OtherSymptom,
-    SuggestedQuestion,
-    UrgentSymptom,
-)
+from .answers import reading, row_lines, staff_label
+from .models import IntakeSubmission
+from .questions import Kind, Question, Step, row_steps, submission_questions
 from .triage import triage
 
 logger = logging.getLogger(__name__)
 
 #: Submissions fetched (with their rows) per database round trip.
 EXPORT_CHUNK_SIZE = 200
-
-#: The JSON list fields and the choices their codes come from.
-LIST_FIELD_CHOICES = {
-    "weakness_regions": BodyRegion,
-    "urgent_symptoms": UrgentSymptom,
-    "long_standing_symptoms": UrgentSymptom,
-    "other_symptoms": OtherSymptom,
-    "hard_activities": HardActivity,
-    "conditions": Condition,
-    "suggested_questions": SuggestedQuestion,
-}
 
 #: What the clinic recorded, first; then the patient's answers in the order of the form.
 STAFF_COLUMNS = (
@@ -54,60 +37,6 @@ STAFF_COLUMNS = (
     "urgency_tier",
     "urgent_carry_on_at",
     "sarc_f_total",
-)
-ANSWER_COLUMNS = (
-    "filled_by",
-    "helper_name",
-    "helper_relationship",
-    "full_name",
-    "date_of_birth",
-    "phone",
-    "email",
-    "appointment_date",
-    "clinician",
-    "visit_reason",
-    "interpreter_needed",
-    "interpreter_language",
-    "access_needs",
-    "weakness_regions",
-    "weakness_side",
-    "started_when",
-    "started_details",
-    "onset",
-    "course",
-    "spreading",
-    "walking_change",
-    "weakness_limit",
-    "weakness_score",
-    "urgent_symptoms",
-    "long_standing_symptoms",
-    "other_symptoms",
-    "hard_activities",
-    "sarc_f_strength",
-    "sarc_f_walking",
-    "sarc_f_chair",
-    "sarc_f_stairs",
-    "sarc_f_falls",
-    "conditions",
-    "conditions_other",
-    "family_history_known",
-    "family_history",
-    "takes_statin",
-    "statin_started",
-    "takes_steroid",
-    "surgeries",
-    "allergies",
-    "activity_level",
-    "sitting_hours",
-    "exercise_days_per_week",
-    "recent_immobilisation",
-    "recent_immobilisation_details",
-    "alcohol_drinks_per_week",
-    "appetite",
-    "unplanned_weight_loss",
-    "unplanned_weight_loss_amount",
-    "questions",
-    "suggested_questions",
 )
 REVIEW_COLUMNS = ("reviewed_by", "reviewed_at", "staff_note")
 
@@ -129,22 +58,24 @@ def _field_label(name: str) -> str:
     return capfirst(str(IntakeSubmission._meta.get_field(name).verbose_name))
 
 
-def header_row() -> list[str]:
+def answer_columns(steps=None) -> list[Question]:
+    """Every question stored on the submission, asked today or by older forms, in form order."""
+    return [question for _step, question in submission_questions(steps)]
+
+
+def header_row(steps=None) -> list[str]:
     return [
         *(_field_label(name) for name in STAFF_COLUMNS),
         _("Urgent signs"),
-        *(_field_label(name) for name in ANSWER_COLUMNS),
-        _("Medicines"),
-        _("Injuries"),
-        _("Tests done"),
+        *(staff_label(question) for question in answer_columns(steps)),
+        *(str(step.summary_title or step.title) for step in row_steps(steps)),
         *(_field_label(name) for name in REVIEW_COLUMNS),
     ]
 
 
 def _cell(submission: IntakeSubmission, name: str) -> str:
+    """A column the clinic recorded (not an answer)."""
     value = getattr(submission, name)
-    if name in LIST_FIELD_CHOICES:
-        return "; ".join(choice_labels(LIST_FIELD_CHOICES[name], value))
     if name == "reviewed_by":
         return value.get_username() if value else ""
     field = IntakeSubmission._meta.get_field(name)
@@ -152,68 +83,47 @@ def _cell(submission: IntakeSubmission, name: str) -> str:
         return ""
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
     if hasattr(value, "tzinfo"):  # a datetime: the clinic's local time, to the minute
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
     return str(value)
 
 
-def _join(*parts: str) -> str:
-    return ", ".join(part for part in parts if part)
+def answer_cell(question: Question, record) -> str:
+    """An answer for a spreadsheet: dates as 2026-03-14 (a month as 2026-03), lists separated
+    by "; "."""
+    value = getattr(record, question.slug)
+    if question.kind == Kind.DATE and value:
+        return value.isoformat()
+    if question.kind == Kind.MONTH_YEAR and value:
+        return value.strftime("%Y-%m")
+    if question.kind == Kind.NUMBER:
+        return "" if value is None else str(value)
+    text = reading(question, record)
+    return "; ".join(text) if isinstance(text, list) else text
 
 
-def medicines_cell(submission: IntakeSubmission) -> str:
-    return " | ".join(
-        _join(medicine.name, medicine.dose, medicine.frequency)
-        for medicine in submission.medicines.all()
-    )
-
-
-def injuries_cell(submission: IntakeSubmission) -> str:
+def rows_cell(step: Step, submission: IntakeSubmission) -> str:
+    """A repeating step's rows in one cell, " | " between rows: "Atorvastatin, dose: 20 mg"."""
     summaries = []
-    for injury in submission.injuries.all():
-        still = injury.get_still_troubling_display() if injury.still_troubling else ""
-        summaries.append(
-            _join(
-                f"{injury.body_part} ({injury.when})" if injury.when else injury.body_part,
-                injury.what_happened,
-                _("treatment: %(treatment)s") % {"treatment": injury.treatment}
-                if injury.treatment
-                else "",
-                _("still troubling: %(answer)s") % {"answer": still} if still else "",
-            )
-        )
+    for row in getattr(submission, step.rows.related_name).all():
+        parts = []
+        for line in row_lines(step, row):
+            text = answer_cell(line.question, row)
+            if line.question.slug == step.rows.main:
+                parts.append(text)
+            elif text:
+                parts.append(f"{staff_label(line.question, step.rows.model).lower()}: {text}")
+        summaries.append(", ".join(parts))
     return " | ".join(summaries)
 
 
-def tests_cell(submission: IntakeSubmission) -> str:
-    """Only the tests the patient has had (or is not sure about); "no" rows say nothing new."""
-    summaries = []
-    for test in submission.tests_done.all():
-        if not test.done or test.done == "no":
-            continue
-        summaries.append(
-            _join(
-                f"{test.get_test_type_display()}: {test.get_done_display()}",
-                test.when,
-                test.where,
-            )
-        )
-    return " | ".join(summaries)
-
-
-def submission_row(submission: IntakeSubmission) -> list[str]:
+def submission_row(submission: IntakeSubmission, steps=None) -> list[str]:
     """One CSV row for a submission (its rows prefetched), every cell made spreadsheet-safe."""
     cells = [
         *(_cell(submission, name) for name in STAFF_COLUMNS),
         "; ".join(finding.clinician for finding in triage(submission).findings),
-        *(_cell(submission, name) for name in ANSWER_COLUMNS),
-        medicines_cell(submission),
-        injuries_cell(submission),
-        tests_cell(submission),
+        *(answer_cell(question, submission) for question in answer_columns(steps)),
+        *(rows_cell(step, submission) for step in row_steps(steps)),
         *(_cell(submission, name) for name in REVIEW_COLUMNS),
     ]
     return [csv_safe(cell) for cell in cells]

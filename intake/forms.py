@@ -8,47 +8,31 @@ the screen can be scored, and consent). Every text is bounded.
 """
 
 import datetime
-import re
 from dataclasses import dataclass
+from functools import cache
 
 import phonenumbers
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
+from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils import timezone
+from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
+from django.template.loader import render_to_string
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from .models import (
-    LONG_STANDING_ALLOWED,
-    ActivityLevel,
-    Appetite,
-    BodyRegion,
     Condition,
-    Course,
-    FilledBy,
-    HardActivity,
-    Injury,
     IntakeSubmission,
-    Onset,
-    OtherSymptom,
-    Side,
-    StartedWhen,
-    SuggestedQuestion,
-    TestDone,
     UrgencyTier,
-    UrgentSymptom,
-    WalkingChange,
-    WeaknessLimit,
-    YesNo,
-    YesNoNotSure,
     offered_choices,
 )
+from .questions import INJURIES, MEDICINES, TESTS, Kind, Question, Rows, Step
 
 #: The most rows a patient can add for medicines or injuries.
 MAX_ROWS = 30
-EARLIEST_YEAR = 1900
 
 _FIELDSET_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.MultiWidget)
 
@@ -308,10 +292,6 @@ class MonthYearField(MemorableDateField):
             raise
 
 
-def _today():
-    return timezone.localdate()
-
-
 # --- Step forms ---------------------------------------------------------------------------------
 
 
@@ -342,6 +322,18 @@ class RevealingLayoutMixin:
 
     revealed_by: dict[str, tuple[str, str]] = {}
     nested_in: dict[str, str] = {}
+
+    @property
+    def helper(self) -> FormHelper:
+        """How crispy-forms lays the page out: every question in order, follow-ups inside."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True  # the step page's own form carries the token
+        helper.template_pack = "gds"
+        # "(optional)" only means something beside questions that must be answered.
+        mark_optional = any(field.required for field in self.fields.values())
+        helper.layout = Layout(*(QuestionBlock(item, mark_optional) for item in self.layout()))
+        return helper
 
     def layout(self) -> list[LayoutItem]:
         items = []
@@ -379,6 +371,25 @@ class RevealingLayoutMixin:
         return items
 
 
+class QuestionBlock:
+    """A crispy-forms layout object: one question with its follow-ups (see `LayoutItem`), in the
+    project's own template pack ("gds": GOV.UK-style fieldsets, hints and errors)."""
+
+    template = "%s/question.html"
+
+    def __init__(self, item: LayoutItem, mark_optional: bool):
+        self.item = item
+        self.mark_optional = mark_optional
+        self.fields = [item.field.name]
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        form.rendered_fields.add(self.item.field.name)
+        return render_to_string(
+            self.template % template_pack,
+            {"item": self.item, "mark_optional": self.mark_optional, **kwargs},
+        )
+
+
 class StepForm(RevealingLayoutMixin, AccessibleFormMixin, forms.ModelForm):
     """A step that edits fields of the submission itself."""
 
@@ -389,160 +400,87 @@ class StepForm(RevealingLayoutMixin, AccessibleFormMixin, forms.ModelForm):
         submission.save(update_fields=[*self.Meta.fields, "steps_completed", "updated_at"])
 
 
-def multiple_choice(choices, label, help_text=""):
-    return forms.MultipleChoiceField(
-        label=label,
-        choices=offered_choices(choices),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=help_text,
+# --- Step forms, generated from the question definition (intake/questions.py) --------------
+
+
+def _max_length_message(question: Question, max_length: int):
+    label = str(question.check_label).rstrip("?")
+    return interpolated(
+        _("%(label)s must be %(max)s characters or fewer"), {"label": label, "max": max_length}
     )
 
 
-def single_choice(choices, label, help_text="", required=False, inline=False):
-    return forms.ChoiceField(
-        label=label,
-        choices=choices.choices,
-        required=required,
-        widget=forms.RadioSelect(attrs={"class": "inline-choices"} if inline else None),
-        help_text=help_text,
-    )
+def _choices(question: Question) -> list[tuple[str, str]]:
+    if question.offered is not None:
+        return [(choice.value, choice.label) for choice in question.offered]
+    return offered_choices(question.choices)
 
 
-class AboutYouForm(StepForm):
-    """Step 1: about you and your visit."""
-
-    full_name = forms.CharField(
-        label=_("Full name"),
-        max_length=200,
-        help_text=_("The patient's name, as the clinic has it on record."),
-        widget=TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
-        error_messages={
-            "required": _("Enter your full name"),
-            "max_length": _("Full name must be 200 characters or fewer"),
-        },
-    )
-    date_of_birth = MemorableDateField(
-        label=_("Date of birth"),
-        required=True,
-        help_text=_("For example, 27 3 1956"),
-        earliest=lambda: datetime.date(EARLIEST_YEAR, 1, 1),
-        latest=_today,
-        too_early=_("Date of birth must be after 1900"),
-        too_late=_("Date of birth must be today or in the past"),
-        missing=_("Enter your date of birth"),
-    )
-    appointment_date = MemorableDateField(
-        label=_("Appointment date"),
-        help_text=_("If you know it. For example, 14 5 2026"),
-        earliest=lambda: _today() - datetime.timedelta(days=365),
-        latest=lambda: _today() + datetime.timedelta(days=2 * 365),
-        too_early=_("Appointment date must be within the last year or in the future"),
-        too_late=_("Appointment date must be within the next 2 years"),
-    )
-    clinician = forms.CharField(
-        label=_("Doctor or clinician you will see"),
-        max_length=200,
-        required=False,
-        help_text=_("If you know their name."),
-        error_messages={"max_length": _("Name must be 200 characters or fewer")},
-    )
-    visit_reason = forms.CharField(
-        label=_("What is the main reason for your visit?"),
-        max_length=2000,
-        required=False,
-        help_text=_("In your own words. For example: my legs feel weak and I fall more often."),
-        widget=textarea(rows=4),
-        error_messages={"max_length": _("Reason must be 2000 characters or fewer")},
-    )
-
-    phone = PhoneNumberField(
-        label=_("Phone number"),
-        required=False,
-        help_text=_("So the clinic can call you if your answers need it."),
-        widget=TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
-    )
-    email = forms.EmailField(
-        label=_("Email address"),
-        required=False,
-        max_length=254,
-        widget=TextInput(attrs={"autocomplete": "email", "spellcheck": "false", "type": "email"}),
-        error_messages={
-            "invalid": _("Enter an email address in the right format, like name@example.com"),
-            "max_length": _("Email address must be 254 characters or fewer"),
-        },
-    )
-
-    filled_by = single_choice(FilledBy, _("Who is filling in this form?"))
-    helper_name = forms.CharField(
-        label=_("Your name"),
-        max_length=200,
-        required=False,
-        widget=TextInput(attrs={"spellcheck": "false"}),
-        error_messages={"max_length": _("Name must be 200 characters or fewer")},
-    )
-    helper_relationship = forms.CharField(
-        label=_("How do you know the patient?"),
-        help_text=_("For example: daughter, husband, carer, friend."),
-        max_length=100,
-        required=False,
-        error_messages={"max_length": _("This must be 100 characters or fewer")},
-    )
-    interpreter_needed = single_choice(
-        YesNo, _("Do you need an interpreter at the visit?"), inline=True
-    )
-    interpreter_language = forms.CharField(
-        label=_("Which language?"),
-        max_length=100,
-        required=False,
-        error_messages={"max_length": _("This must be 100 characters or fewer")},
-    )
-    access_needs = forms.CharField(
-        label=_("Is there anything that would help you at the visit?"),
-        help_text=_(
-            "For example: wheelchair access, a hearing loop, large print, or someone to help "
-            "with forms."
-        ),
-        max_length=1000,
-        required=False,
-        widget=textarea(rows=2),
-        error_messages={"max_length": _("This must be 1000 characters or fewer")},
-    )
-
-    class Meta:
-        model = IntakeSubmission
-        fields = [
-            "filled_by",
-            "helper_name",
-            "helper_relationship",
-            "full_name",
-            "date_of_birth",
-            "phone",
-            "email",
-            "appointment_date",
-            "clinician",
-            "visit_reason",
-            "interpreter_needed",
-            "interpreter_language",
-            "access_needs",
-        ]
-
-    revealed_by = {
-        "helper_name": ("filled_by", FilledBy.HELPER),
-        "helper_relationship": ("filled_by", FilledBy.HELPER),
-        "interpreter_language": ("interpreter_needed", YesNo.YES),
-    }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        phone = self.fields["phone"]
-        phone.error_messages["invalid"] = phone_number_message()
-        if phone_needed(self.instance):
-            phone.required = True
-            phone.help_text = _("The clinic needs it to call you about the signs you told us.")
-            phone.error_messages["required"] = _(
-                "Enter a phone number, so the clinic can call you about the signs you told us"
+def form_field(question: Question, model) -> forms.Field:
+    """The form field that asks `question`, its limits read from the model field."""
+    kind = question.kind
+    common = {"label": question.label, "help_text": question.hint, "required": question.required}
+    errors = {"required": question.missing} if question.missing else {}
+    if kind in (Kind.TEXT, Kind.LONG_TEXT, Kind.EMAIL):
+        max_length = model._meta.get_field(question.slug).max_length
+        errors["max_length"] = _max_length_message(question, max_length)
+        if kind == Kind.LONG_TEXT:
+            widget = textarea(rows=question.lines or 3)
+        else:
+            widget = TextInput(width=question.width, attrs=question.attrs)
+        if kind == Kind.EMAIL:
+            errors["invalid"] = _(
+                "Enter an email address in the right format, like name@example.com"
             )
+            return forms.EmailField(
+                max_length=max_length, widget=widget, error_messages=errors, **common
+            )
+        return forms.CharField(
+            max_length=max_length,
+            widget=widget,
+            validators=list(question.validators),
+            error_messages=errors,
+            **common,
+        )
+    if kind in (Kind.DATE, Kind.MONTH_YEAR):
+        field_class = MemorableDateField if kind == Kind.DATE else MonthYearField
+        limits = question.dates
+        return field_class(
+            earliest=limits.earliest,
+            latest=limits.latest,
+            too_early=limits.too_early,
+            too_late=limits.too_late,
+            missing=question.missing,
+            **common,
+        )
+    if kind == Kind.NUMBER:
+        return whole_number(question.label, question.low, question.high, question.hint)
+    if kind == Kind.CHOICE:
+        attrs = {"class": "inline-choices"} if question.inline else None
+        return forms.ChoiceField(
+            choices=_choices(question),
+            widget=forms.RadioSelect(attrs=attrs),
+            error_messages=errors,
+            **common,
+        )
+    if kind == Kind.CHOICES:
+        return forms.MultipleChoiceField(
+            choices=_choices(question),
+            widget=forms.CheckboxSelectMultiple,
+            error_messages=errors,
+            **common,
+        )
+    if kind == Kind.SCORED:
+        return forms.TypedChoiceField(
+            choices=list(enumerate(question.scored_answers)),
+            coerce=int,
+            widget=forms.RadioSelect,
+            error_messages=errors,
+            **common,
+        )
+    if kind == Kind.PHONE:
+        return PhoneNumberField(widget=TextInput(attrs=question.attrs), **common)
+    raise ImproperlyConfigured(f"No form field for the question {question.slug!r} ({kind}).")
 
 
 def phone_needed(submission) -> bool:
@@ -576,85 +514,22 @@ def phone_number_message():
     return lazy(message, str)()
 
 
-class SymptomsForm(StepForm):
-    """Step 2: your symptoms."""
+class AboutYouChecks:
+    """Step "about": a phone number becomes required once the answers show an urgent sign."""
 
-    weakness_regions = multiple_choice(
-        BodyRegion,
-        _("Where do you have weakness or muscle loss?"),
-        _("Tick all that apply."),
-    )
-    weakness_side = single_choice(Side, _("Which side of your body?"))
-    started_when = single_choice(StartedWhen, _("When did it start?"))
-    started_details = forms.CharField(
-        label=_("When did it start, as best you know?"),
-        max_length=200,
-        required=False,
-        help_text=_("A rough date or a description. For example: March 2024, after my fall."),
-        error_messages={"max_length": _("This must be 200 characters or fewer")},
-    )
-    onset = forms.ChoiceField(
-        label=_("How quickly did the weakness come on?"),
-        choices=offered_choices(Onset),
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    course = forms.ChoiceField(
-        label=_("Is it getting worse, staying the same or getting better?"),
-        choices=offered_choices(Course),
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    spreading = single_choice(
-        YesNoNotSure,
-        _("Is the weakness spreading to other parts of your body over hours or days?"),
-        _("For example, moving up from your feet to your legs."),
-        inline=True,
-    )
-    walking_change = single_choice(
-        WalkingChange, _("Can you walk and stand as well as you could a month ago?")
-    )
-    weakness_limit = single_choice(WeaknessLimit, _("How much does the weakness limit you?"))
-    urgent_symptoms = multiple_choice(
-        UrgentSymptom,
-        _("Do you have any of these now?"),
-        _("Tick all that apply, even if a doctor already knows about them."),
-    )
-    long_standing_symptoms = forms.MultipleChoiceField(
-        label=_("I have had this for months, a doctor knows, and it is not getting worse"),
-        choices=[(sign.value, sign.label) for sign in LONG_STANDING_ALLOWED],
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    other_symptoms = multiple_choice(
-        OtherSymptom, _("Do you have any of these as well?"), _("Tick all that apply.")
-    )
-    hard_activities = multiple_choice(
-        HardActivity,
-        _("Which daily activities are hard for you?"),
-        _("Tick all that apply."),
-    )
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        phone = self.fields["phone"]
+        phone.error_messages["invalid"] = phone_number_message()
+        if phone_needed(self.instance):
+            phone.required = True
+            phone.help_text = _("The clinic needs it to call you about the signs you told us.")
+            phone.error_messages["required"] = _(
+                "Enter a phone number, so the clinic can call you about the signs you told us"
+            )
 
-    class Meta:
-        model = IntakeSubmission
-        fields = [
-            "weakness_regions",
-            "weakness_side",
-            "started_when",
-            "started_details",
-            "onset",
-            "course",
-            "spreading",
-            "walking_change",
-            "weakness_limit",
-            "urgent_symptoms",
-            "long_standing_symptoms",
-            "other_symptoms",
-            "hard_activities",
-        ]
 
-    nested_in = {"long_standing_symptoms": "urgent_symptoms"}
-
+class SymptomsChecks:
     def clean(self):
         cleaned = super().clean()
         # "Long-standing" only belongs to a sign that is ticked; a box left checked under a sign
@@ -666,141 +541,7 @@ class SymptomsForm(StepForm):
         return cleaned
 
 
-def _sarc_f_question(label, answers, missing):
-    """One SARC-F question with the published answers, scored 0, 1 and 2 (Malmstrom 2013)."""
-    return forms.TypedChoiceField(
-        label=label,
-        choices=list(enumerate(answers)),
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={"required": missing},
-    )
-
-
-class StrengthCheckForm(StepForm):
-    """Step 3: the SARC-F questionnaire, in its published wording (see shared/reference)."""
-
-    sarc_f_strength = _sarc_f_question(
-        _("How much difficulty do you have lifting and carrying 10 pounds (about 4.5 kg)?"),
-        [_("None"), _("Some"), _("A lot, or unable")],
-        _("Select how much difficulty you have lifting and carrying"),
-    )
-    sarc_f_walking = _sarc_f_question(
-        _("How much difficulty do you have walking across a room?"),
-        [_("None"), _("Some"), _("A lot, use aids, or unable")],
-        _("Select how much difficulty you have walking across a room"),
-    )
-    sarc_f_chair = _sarc_f_question(
-        _("How much difficulty do you have moving from a chair or bed?"),
-        [_("None"), _("Some"), _("A lot, or unable without help")],
-        _("Select how much difficulty you have moving from a chair or bed"),
-    )
-    sarc_f_stairs = _sarc_f_question(
-        _("How much difficulty do you have climbing a flight of 10 stairs?"),
-        [_("None"), _("Some"), _("A lot, or unable")],
-        _("Select how much difficulty you have climbing stairs"),
-    )
-    sarc_f_falls = _sarc_f_question(
-        _("How many times have you fallen in the past year?"),
-        [_("None"), _("1 to 3 falls"), _("4 or more falls")],
-        _("Select how many times you have fallen in the past year"),
-    )
-
-    class Meta:
-        model = IntakeSubmission
-        fields = [
-            "sarc_f_strength",
-            "sarc_f_walking",
-            "sarc_f_chair",
-            "sarc_f_stairs",
-            "sarc_f_falls",
-        ]
-
-
-class MedicalHistoryForm(StepForm):
-    """Step 4: medical history."""
-
-    conditions = multiple_choice(
-        Condition,
-        _("Have you ever been told you have any of these?"),
-        _("Tick all that apply."),
-    )
-    conditions_other = forms.CharField(
-        label=_("If you ticked something else, what is it?"),
-        max_length=500,
-        required=False,
-        error_messages={"max_length": _("This must be 500 characters or fewer")},
-    )
-    family_history_known = single_choice(
-        YesNoNotSure,
-        _("Has anyone in your family had a muscle or nerve disease?"),
-        inline=True,
-    )
-    family_history = forms.CharField(
-        label=_("Who, and what did they have?"),
-        help_text=_("If you know."),
-        max_length=2000,
-        required=False,
-        widget=textarea(rows=3),
-        error_messages={"max_length": _("This must be 2000 characters or fewer")},
-    )
-    takes_statin = single_choice(
-        YesNoNotSure,
-        _("Do you take a statin?"),
-        _("A medicine to lower cholesterol, such as atorvastatin, simvastatin or rosuvastatin."),
-        inline=True,
-    )
-    statin_started = MonthYearField(
-        label=_("When did you start it?"),
-        help_text=_("If you know. For example, 3 2025"),
-        earliest=lambda: datetime.date(EARLIEST_YEAR, 1, 1),
-        latest=_today,
-        too_early=_("The date you started it must be after 1900"),
-        too_late=_("The date you started it must be this month or in the past"),
-    )
-    takes_steroid = single_choice(
-        YesNoNotSure,
-        _("Do you take steroid tablets or injections?"),
-        _("Such as prednisolone, prednisone or dexamethasone. Not creams or inhalers."),
-        inline=True,
-    )
-    surgeries = forms.CharField(
-        label=_("Operations you have had"),
-        help_text=_("What, and roughly when. For example: hip replacement, 2015."),
-        max_length=2000,
-        required=False,
-        widget=textarea(rows=3),
-        error_messages={"max_length": _("This must be 2000 characters or fewer")},
-    )
-    allergies = forms.CharField(
-        label=_("Allergies"),
-        help_text=_("To medicines, foods or anything else, and what happens."),
-        max_length=1000,
-        required=False,
-        widget=textarea(rows=2),
-        error_messages={"max_length": _("This must be 1000 characters or fewer")},
-    )
-
-    class Meta:
-        model = IntakeSubmission
-        fields = [
-            "conditions",
-            "conditions_other",
-            "family_history_known",
-            "family_history",
-            "takes_statin",
-            "statin_started",
-            "takes_steroid",
-            "surgeries",
-            "allergies",
-        ]
-
-    revealed_by = {
-        "conditions_other": ("conditions", Condition.OTHER),
-        "family_history": ("family_history_known", YesNoNotSure.YES),
-        "statin_started": ("takes_statin", YesNoNotSure.YES),
-    }
-
+class HistoryChecks:
     def clean(self):
         cleaned = super().clean()
         if (
@@ -814,91 +555,26 @@ class MedicalHistoryForm(StepForm):
         return cleaned
 
 
-class LifestyleForm(StepForm):
-    """Step 7: lifestyle."""
-
-    activity_level = single_choice(ActivityLevel, _("How active are you on a usual day?"))
-    sitting_hours = whole_number(
-        _("Hours sitting or lying down a day"), 0, 24, _("Not counting sleep at night.")
-    )
-    exercise_days_per_week = whole_number(
-        _("Days a week you exercise"),
-        0,
-        7,
-        _("Exercise that makes you a little out of breath, such as a brisk walk."),
-    )
-    recent_immobilisation = single_choice(
-        YesNo,
-        inline=True,
-        label=_(
-            "In the last 6 months, have you spent a week or more in bed, in a cast or a brace?"
-        ),
-    )
-    recent_immobilisation_details = forms.CharField(
-        label=_("If yes, what happened and for how long?"),
-        max_length=500,
-        required=False,
-        error_messages={"max_length": _("This must be 500 characters or fewer")},
-    )
-    alcohol_drinks_per_week = whole_number(
-        _("Alcoholic drinks a week"),
-        0,
-        200,
-        _("A drink is a small glass of wine, a bottle of beer or a single measure of spirits."),
-    )
-    appetite = single_choice(Appetite, _("How is your appetite?"))
-    unplanned_weight_loss = single_choice(
-        YesNoNotSure,
-        inline=True,
-        label=_("Have you lost weight without trying in the last 6 months?"),
-    )
-    unplanned_weight_loss_amount = forms.CharField(
-        label=_("If yes, about how much, and over how long?"),
-        help_text=_("For example: about 4 kg (9 pounds) over 3 months."),
-        max_length=200,
-        required=False,
-        error_messages={"max_length": _("This must be 200 characters or fewer")},
-    )
-
-    class Meta:
-        model = IntakeSubmission
-        fields = [
-            "activity_level",
-            "sitting_hours",
-            "exercise_days_per_week",
-            "recent_immobilisation",
-            "recent_immobilisation_details",
-            "alcohol_drinks_per_week",
-            "appetite",
-            "unplanned_weight_loss",
-            "unplanned_weight_loss_amount",
-        ]
-
-    revealed_by = {
-        "recent_immobilisation_details": ("recent_immobilisation", YesNo.YES),
-        "unplanned_weight_loss_amount": ("unplanned_weight_loss", YesNoNotSure.YES),
-    }
+#: Checks across the questions of one step, by the step's slug (the rest is in the definition).
+STEP_CHECKS = {
+    "about": AboutYouChecks,
+    "symptoms": SymptomsChecks,
+    "medical_history": HistoryChecks,
+}
 
 
-class QuestionsForm(StepForm):
-    """Step 9: questions for the doctor."""
-
-    suggested_questions = multiple_choice(
-        SuggestedQuestion,
-        _("Questions other people ask. Tick any you want to ask too."),
-    )
-    questions = forms.CharField(
-        label=_("Your own questions"),
-        help_text=_("Write each one on its own line."),
-        max_length=3000,
-        required=False,
-        widget=textarea(rows=5),
-        error_messages={"max_length": _("Questions must be 3000 characters or fewer")},
-    )
-
-    class Meta:
-        model = IntakeSubmission
-        fields = ["suggested_questions", "questions"]
+@cache
+def form_for(step: Step) -> type[StepForm]:
+    """The form of a "fields" step: one field per asked question, follow-ups under their answer."""
+    asked = step.asked
+    attrs = {question.slug: form_field(question, IntakeSubmission) for question in asked}
+    attrs["Meta"] = type("Meta", (), {"model": IntakeSubmission, "fields": [q.slug for q in asked]})
+    attrs["revealed_by"] = {q.slug: q.shown_when for q in asked if q.shown_when}
+    attrs["nested_in"] = {q.slug: q.nested_in for q in asked if q.nested_in}
+    attrs["__doc__"] = f"Step {step.number}: {step.slug}, generated from intake/questions.py."
+    bases = (STEP_CHECKS[step.slug], StepForm) if step.slug in STEP_CHECKS else (StepForm,)
+    name = "".join(part.title() for part in step.slug.split("_")) + "Form"
+    return type(name, bases, attrs)
 
 
 class SendForm(AccessibleFormMixin, forms.Form):
@@ -928,18 +604,6 @@ class UrgentCarryOnForm(AccessibleFormMixin, forms.Form):
 
 # --- Repeating rows -----------------------------------------------------------------------------
 
-_YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
-
-
-def check_not_future_year(text: str) -> None:
-    """Refuse a free-text 'when' that names a year in the future or before 1900."""
-    for match in _YEAR.finditer(text or ""):
-        year = int(match.group(1))
-        if year > _today().year:
-            raise ValidationError(_("The year cannot be in the future"), code="future")
-        if year < EARLIEST_YEAR:
-            raise ValidationError(_("The year must be after 1900"), code="too_early")
-
 
 class RowForm(AccessibleFormMixin, forms.Form):
     """One repeating row. An empty row is ignored; a started row needs its main field."""
@@ -960,145 +624,51 @@ class RowForm(AccessibleFormMixin, forms.Form):
         return cleaned
 
 
-class MedicineForm(RowForm):
-    main_field = "name"
-    main_missing = _("Enter the name of the medicine, or remove this one")
-
-    name = forms.CharField(
-        label=_("Name of the medicine"),
-        max_length=200,
-        required=False,
-        help_text=_("As it says on the box or label."),
-        error_messages={"max_length": _("Name must be 200 characters or fewer")},
-    )
-    dose = forms.CharField(
-        label=_("Dose"),
-        max_length=100,
-        required=False,
-        help_text=_("For example: 20 mg, or 1 tablet."),
-        widget=TextInput(width=10),
-        error_messages={"max_length": _("Dose must be 100 characters or fewer")},
-    )
-    frequency = forms.CharField(
-        label=_("How often"),
-        max_length=100,
-        required=False,
-        help_text=_("For example: twice a day, or when needed."),
-        error_messages={"max_length": _("This must be 100 characters or fewer")},
-    )
+@cache
+def row_form_for(rows: Rows) -> type[RowForm]:
+    """The form of one row of a repeating step, from its questions in the definition."""
+    attrs = {
+        question.slug: form_field(question, rows.model)
+        for question in rows.questions
+        if question.asked
+    }
+    main = rows.question(rows.main)
+    attrs.update(main_field=main.slug, main_missing=main.missing)
+    name = rows.model.__name__ + "Form"
+    return type(name, (RowForm,), attrs)
 
 
-class InjuryForm(RowForm):
-    main_field = "body_part"
-    main_missing = _("Enter the part of the body that was hurt, or remove this injury")
-
-    body_part = forms.CharField(
-        label=_("Part of the body"),
-        max_length=100,
-        required=False,
-        help_text=_("For example: left knee, lower back."),
-        error_messages={"max_length": _("This must be 100 characters or fewer")},
-    )
-    when = forms.CharField(
-        label=_("When did it happen?"),
-        max_length=100,
-        required=False,
-        help_text=_("Roughly. For example: 2019, or last month."),
-        widget=TextInput(width=20),
-        validators=[check_not_future_year],
-        error_messages={"max_length": _("This must be 100 characters or fewer")},
-    )
-    what_happened = forms.CharField(
-        label=_("What happened?"),
-        max_length=1000,
-        required=False,
-        widget=textarea(rows=2),
-        error_messages={"max_length": _("This must be 1000 characters or fewer")},
-    )
-    treatment = forms.CharField(
-        label=_("What treatment did you have?"),
-        max_length=1000,
-        required=False,
-        widget=textarea(rows=2),
-        error_messages={"max_length": _("This must be 1000 characters or fewer")},
-    )
-    still_troubling = forms.ChoiceField(
-        label=_("Does it still trouble you?"),
-        choices=Injury.StillTroubling.choices,
-        required=False,
-        widget=forms.RadioSelect,
+def _tests_checklist_form() -> type[forms.Form]:
+    """The tests step: one checklist of the tests the patient has had; when and where only for
+    the ones ticked (it was seven cards of three questions each, most about tests never had)."""
+    rows = TESTS.rows
+    kinds = rows.question("test_type")
+    attrs = {
+        "__test__": False,  # not a pytest test class
+        "__doc__": _tests_checklist_form.__doc__,
+        "tests_had": forms.MultipleChoiceField(
+            label=kinds.label,
+            help_text=kinds.hint,
+            choices=offered_choices(kinds.choices),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        ),
+        "revealed_by": {},
+    }
+    labels = {"when": _("%(test)s: roughly when?"), "where": _("%(test)s: where?")}
+    for test_type in kinds.choices:
+        for slug, label in labels.items():
+            name = f"{test_type.value}_{slug}"
+            field = form_field(rows.question(slug), rows.model)
+            field.label = interpolated(label, {"test": test_type.label})
+            attrs[name] = field
+            attrs["revealed_by"][name] = ("tests_had", test_type.value)
+    return type(
+        "TestsChecklistForm", (RevealingLayoutMixin, AccessibleFormMixin, forms.Form), attrs
     )
 
 
-class TestDoneForm(AccessibleFormMixin, forms.Form):
-    """Step 8: one kind of test, with a fixed prefix per kind (the page shows them all)."""
-
-    __test__ = False  # not a pytest test class
-
-    done = single_choice(YesNoNotSure, _("Have you had this test?"), inline=True)
-    when = forms.CharField(
-        label=_("Roughly when?"),
-        max_length=100,
-        required=False,
-        widget=TextInput(width=20),
-        validators=[check_not_future_year],
-        error_messages={"max_length": _("This must be 100 characters or fewer")},
-    )
-    where = forms.CharField(
-        label=_("Where?"),
-        max_length=200,
-        required=False,
-        help_text=_("The hospital, clinic or surgery."),
-        error_messages={"max_length": _("This must be 200 characters or fewer")},
-    )
-
-    def __init__(self, *args, test_type, **kwargs):
-        self.test_type = TestDone.TestType(test_type)
-        super().__init__(*args, prefix=f"test-{test_type}", **kwargs)
-
-    @property
-    def title(self):
-        return self.test_type.label
-
-    def has_answer(self) -> bool:
-        return any(self.cleaned_data.get(name) for name in ("done", "when", "where"))
-
-
-class TestsChecklistForm(RevealingLayoutMixin, AccessibleFormMixin, forms.Form):
-    """Step 8: one checklist of the tests the patient has had; when and where only for the ones
-    ticked (it was seven cards of three questions each, most of them about tests never had)."""
-
-    __test__ = False  # not a pytest test class
-
-    tests_had = multiple_choice(
-        TestDone.TestType,
-        _("Which of these tests have you had?"),
-        _("Tick any you have had. Leave the others empty."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.revealed_by = {}
-        for test_type in TestDone.TestType:
-            when, where = f"{test_type.value}_when", f"{test_type.value}_where"
-            self.fields[when] = forms.CharField(
-                label=interpolated(_("%(test)s: roughly when?"), {"test": test_type.label}),
-                max_length=100,
-                required=False,
-                widget=forms.TextInput(attrs={"class": "form-control input-width-20"}),
-                validators=[check_not_future_year],
-                error_messages={"max_length": _("This must be 100 characters or fewer")},
-            )
-            self.fields[where] = forms.CharField(
-                label=interpolated(_("%(test)s: where?"), {"test": test_type.label}),
-                help_text=_("The hospital, clinic or surgery."),
-                max_length=200,
-                required=False,
-                widget=forms.TextInput(attrs={"class": "form-control"}),
-                error_messages={"max_length": _("This must be 200 characters or fewer")},
-            )
-            self.revealed_by[when] = ("tests_had", test_type.value)
-            self.revealed_by[where] = ("tests_had", test_type.value)
+TestsChecklistForm = _tests_checklist_form()
 
 
 class BaseRowFormSet(forms.BaseFormSet):
@@ -1140,13 +710,21 @@ class InjuryFormSet(BaseRowFormSet):
 
 def medicine_formset(**kwargs):
     cls = forms.formset_factory(
-        MedicineForm, formset=MedicineFormSet, extra=0, max_num=MAX_ROWS + 5, absolute_max=60
+        row_form_for(MEDICINES.rows),
+        formset=MedicineFormSet,
+        extra=0,
+        max_num=MAX_ROWS + 5,
+        absolute_max=60,
     )
     return cls(prefix="medicine", **kwargs)
 
 
 def injury_formset(**kwargs):
     cls = forms.formset_factory(
-        InjuryForm, formset=InjuryFormSet, extra=0, max_num=MAX_ROWS + 5, absolute_max=60
+        row_form_for(INJURIES.rows),
+        formset=InjuryFormSet,
+        extra=0,
+        max_num=MAX_ROWS + 5,
+        absolute_max=60,
     )
     return cls(prefix="injury", **kwargs)

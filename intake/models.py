@@ -572,6 +572,12 @@ class Medicine(_Row):
     name = models.CharField(_("medicine"), max_length=200)
     dose = models.CharField(_("dose"), max_length=100, blank=True)
     frequency = models.CharField(_("how often"), max_length=100, blank=True)
+    started = models.DateField(
+        _("started (month)"),
+        null=True,
+        blank=True,
+        help_text=_("The first day of the month the patient started it, if they know."),
+    )
 
     class Meta(_Row.Meta):
         verbose_name = _("medicine")

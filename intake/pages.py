@@ -13,12 +13,13 @@ from django.http import QueryDict
 
 from . import forms
 from .models import Injury, IntakeSubmission, Medicine, TestDone, YesNoNotSure
+from .questions import INJURIES, MEDICINES
 
 
 class FieldsPage:
     def __init__(self, step, submission, data=None):
         self.step = step
-        self.form = step.form_class(data=data, instance=submission or IntakeSubmission())
+        self.form = forms.form_for(step)(data=data, instance=submission or IntakeSubmission())
 
     def is_valid(self) -> bool:
         return self.form.is_valid()
@@ -124,7 +125,7 @@ class RowsPage:
 
 class MedicinesPage(RowsPage):
     model = Medicine
-    fields = ("name", "dose", "frequency")
+    fields = tuple(q.slug for q in MEDICINES.rows.questions if q.asked)
     related_name = "medicines"
     formset_factory = staticmethod(forms.medicine_formset)
     prefix = "medicine"
@@ -132,7 +133,7 @@ class MedicinesPage(RowsPage):
 
 class InjuriesPage(RowsPage):
     model = Injury
-    fields = ("body_part", "when", "what_happened", "treatment", "still_troubling")
+    fields = tuple(q.slug for q in INJURIES.rows.questions if q.asked)
     related_name = "injuries"
     formset_factory = staticmethod(forms.injury_formset)
     prefix = "injury"

@@ -22,17 +22,13 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from .answers import sign_labels
+from .answers import Line, answer_lines, is_shown, reading, staff_label
 from .models import (
-    ActivityLevel,
-    Appetite,
     BodyRegion,
     Condition,
     Course,
     FilledBy,
-    HardActivity,
     Injury,
     IntakeSubmission,
     Medicine,
@@ -44,11 +40,11 @@ from .models import (
     TestDone,
     UrgencyTier,
     UrgentSymptom,
-    WalkingChange,
     WeaknessLimit,
     YesNo,
     YesNoNotSure,
 )
+from .questions import ABOUT, STEPS, Kind, Step
 from .rules import SARC_F_MAX, SARC_F_POSITIVE_FROM, sarc_f_positive, sarc_f_score
 from .triage import Triage, triage
 
@@ -144,6 +140,8 @@ class SummaryHeader:
     #: The language the patient filled the form in, named in the summary's language ("Spanish");
     #: empty when it is the clinic's language (settings.CLINIC_LANGUAGE) or not known.
     patient_language: str = ""
+    #: Other answers of the first step, which the header has no place of its own for.
+    more: tuple["Answer", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -280,40 +278,6 @@ def _joined(*parts: str) -> str:
 def _answers(*candidates: Answer) -> tuple[Answer, ...]:
     """Only the questions the patient answered; a summary is no place for empty lines."""
     return tuple(a for a in candidates if a.value.strip() or a.items)
-
-
-#: The SARC-F questions, shortened for the doctor, and their answers in the questionnaire's own
-#: words by score (Malmstrom & Morley 2013; ../shared/reference/sarc-f.md).
-_NONE, _SOME = gettext_lazy("None"), gettext_lazy("Some")
-SARC_F_QUESTIONS = (
-    (
-        "strength",
-        gettext_lazy("Lifting 10 lb (4.5 kg)"),
-        (_NONE, _SOME, gettext_lazy("A lot or unable")),
-    ),
-    (
-        "walking",
-        gettext_lazy("Walking across a room"),
-        (_NONE, _SOME, gettext_lazy("A lot, use aids, or unable")),
-    ),
-    (
-        "chair",
-        gettext_lazy("Rising from a chair or bed"),
-        (_NONE, _SOME, gettext_lazy("A lot or unable without help")),
-    ),
-    ("stairs", gettext_lazy("Climbing 10 stairs"), (_NONE, _SOME, gettext_lazy("A lot or unable"))),
-    (
-        "falls",
-        gettext_lazy("Falls in the past year"),
-        (_NONE, gettext_lazy("1 to 3 falls"), gettext_lazy("4 or more falls")),
-    ),
-)
-
-
-def _sarc_f_answer(label: str, words: Sequence[str], score: int | None) -> Answer:
-    if score is None:
-        return Answer(str(label))
-    return Answer(str(label), f"{words[score]} ({score})")
 
 
 def sarc_f_reading(score: int | None) -> str:
@@ -589,40 +553,105 @@ def carry_on_wording(submission: IntakeSubmission, result: Triage | None = None)
     ) % {"when": when.strftime("%Y-%m-%d %H:%M"), "signs": "; ".join(signs) or "–"}
 
 
-# --- Sections -----------------------------------------------------------------------------------
+# --- Sections, generated from the question definition ---------------------------------------
+
+#: The questions of the first step the header shows in its own places.
+HEADER_SLUGS = frozenset(
+    {
+        "full_name",
+        "date_of_birth",
+        "appointment_date",
+        "clinician",
+        "visit_reason",
+        "phone",
+        "email",
+        "filled_by",
+        "helper_name",
+        "helper_relationship",
+        "interpreter_needed",
+        "interpreter_language",
+        "access_needs",
+    }
+)
 
 
-def _symptoms_section(s: IntakeSubmission) -> SummarySection:
-    return SummarySection(
-        "symptoms",
-        _("Symptoms"),
-        _answers(
-            Answer(_("Where"), items=_choice_list(BodyRegion, s.weakness_regions)),
-            Answer(_("Side"), _choice(Side, s.weakness_side)),
-            Answer(_("Started"), _joined(_choice(StartedWhen, s.started_when), s.started_details)),
-            Answer(_("Onset"), _choice(Onset, s.onset)),
-            Answer(_("Course"), _choice(Course, s.course)),
-            Answer(_("Spreading over hours or days"), _choice(YesNoNotSure, s.spreading)),
-            Answer(_("Walking and standing"), _choice(WalkingChange, s.walking_change)),
-            Answer(_("How much it limits"), _choice(WeaknessLimit, s.weakness_limit)),
-            Answer(_("Weakness score (older form)"), _out_of_ten(s.weakness_score)),
-            Answer(_("Signs that can be urgent"), items=_urgent_symptoms(s)),
-            Answer(_("Other symptoms"), items=_choice_list(OtherSymptom, s.other_symptoms)),
-            Answer(_("Hard daily activities"), items=_choice_list(HardActivity, s.hard_activities)),
-        ),
+def _staff_answer(line: Line) -> Answer:
+    question = line.question
+    if line.is_list:
+        return Answer(staff_label(question), items=tuple(line.value), bulleted=question.bulleted)
+    return Answer(staff_label(question), line.value, multiline=question.kind == Kind.LONG_TEXT)
+
+
+def header_extras(submission: IntakeSubmission, step: Step = ABOUT) -> tuple[Answer, ...]:
+    """Answers of the header's step that the header has no place of its own for."""
+    return _answers(
+        *(
+            _staff_answer(line)
+            for line in answer_lines(step, submission)
+            if line.question.slug not in HEADER_SLUGS
+        )
     )
 
 
-def _urgent_symptoms(s: IntakeSubmission) -> tuple[str, ...]:
-    return tuple(sign_labels(s, _("%(sign)s (long-standing, known to a doctor)")))
+def _rows_table(step: Step, rows: Sequence) -> SummaryTable:
+    """A repeating step's rows as a table: a column per question asked today, or answered."""
+    definition = step.rows
+    columns = [
+        q
+        for q in definition.questions
+        if q.asked or any(is_shown(q, row, reading(q, row)) for row in rows)
+    ]
+    cells = tuple(
+        tuple(
+            "" if getattr(row, q.slug) in q.unremarkable else str(reading(q, row)) for q in columns
+        )
+        for row in rows
+    )
+    return SummaryTable(
+        str(definition.caption),
+        tuple(staff_label(q, definition.model) for q in columns),
+        cells,
+    )
 
 
-def _sarc_f_section(s: IntakeSubmission) -> SummarySection:
-    answers = s.sarc_f_answers
-    items = [_sarc_f_answer(label, words, answers[key]) for key, label, words in SARC_F_QUESTIONS]
-    if any(a.value for a in items):
-        items.append(Answer(_("Total"), sarc_f_reading(sarc_f_score(**answers))))
-    return SummarySection("sarc-f", _("Quick strength check (SARC-F)"), _answers(*items))
+def _medicines_table(step: Step, medicines: Sequence[Medicine]) -> SummaryTable:
+    """The medicines, with a note beside the ones our list knows affect muscles."""
+    table = _rows_table(step, medicines)
+    kinds = [medicine_kind(m.name) for m in medicines]
+    if not any(kinds):
+        return table
+    return SummaryTable(
+        table.caption,
+        (*table.columns, _("Note")),
+        tuple((*row, _kind_label(kind)) for row, kind in zip(table.rows, kinds, strict=True)),
+    )
+
+
+def section_for(step: Step, submission: IntakeSubmission, rows: Sequence = ()) -> SummarySection:
+    """One step of the form as a summary section: its answered questions, or its rows' table."""
+    title = str(step.summary_title or step.title)
+    if step.kind == "medicines":
+        return SummarySection(step.slug, title, table=_medicines_table(step, rows))
+    if step.kind == "tests":
+        # Older forms said No for tests not had: a line, not rows of a table.
+        not_had = tuple(
+            reading(step.rows.question("test_type"), t) for t in rows if t.done == YesNoNotSure.NO
+        )
+        had = [t for t in rows if t.done != YesNoNotSure.NO]
+        return SummarySection(
+            step.slug,
+            title,
+            answers=_answers(Answer(_("Not had"), items=not_had)),
+            table=_rows_table(step, had),
+        )
+    if step.rows:
+        return SummarySection(step.slug, title, table=_rows_table(step, rows))
+    answers = [_staff_answer(line) for line in answer_lines(step, submission)]
+    if step.slug == "strength_check" and any(a.value for a in answers):
+        answers.append(
+            Answer(_("Total"), sarc_f_reading(sarc_f_score(**submission.sarc_f_answers)))
+        )
+    return SummarySection(step.slug, title, _answers(*answers))
 
 
 def _conditions(s: IntakeSubmission) -> tuple[str, ...]:
@@ -635,137 +664,6 @@ def _conditions(s: IntakeSubmission) -> tuple[str, ...]:
     if s.conditions_other:
         labels.append(s.conditions_other)
     return tuple(labels)
-
-
-def _history_section(s: IntakeSubmission) -> SummarySection:
-    return SummarySection(
-        "history",
-        _("Medical history"),
-        _answers(
-            Answer(_("Conditions"), items=_conditions(s)),
-            Answer(
-                _("Family history"),
-                _joined(_choice(YesNoNotSure, s.family_history_known), s.family_history),
-                multiline=True,
-            ),
-            Answer(
-                _("Takes a statin"),
-                _joined(
-                    _choice(YesNoNotSure, s.takes_statin),
-                    _("started %(month)s")
-                    % {"month": date_format(s.statin_started, "YEAR_MONTH_FORMAT")}
-                    if s.statin_started
-                    else "",
-                ),
-            ),
-            Answer(
-                _("Takes steroid tablets or injections"), _choice(YesNoNotSure, s.takes_steroid)
-            ),
-            Answer(_("Operations"), s.surgeries, multiline=True),
-            Answer(_("Allergies"), s.allergies, multiline=True),
-        ),
-    )
-
-
-def _medicines_section(medicines: Sequence[Medicine]) -> SummarySection:
-    kinds = [medicine_kind(m.name) for m in medicines]
-    columns = [_("Medicine"), _("Dose"), _("How often")]
-    if any(kinds):
-        columns.append(_("Note"))
-    rows = []
-    for medicine, kind in zip(medicines, kinds, strict=True):
-        row = [medicine.name, medicine.dose, medicine.frequency]
-        if any(kinds):
-            row.append(_kind_label(kind))
-        rows.append(tuple(row))
-    return SummarySection(
-        "medicines",
-        _("Medicines"),
-        table=SummaryTable(_("Medicines the patient takes"), tuple(columns), tuple(rows)),
-    )
-
-
-def _injuries_section(injuries: Sequence[Injury]) -> SummarySection:
-    rows = tuple(
-        (
-            i.body_part,
-            i.when,
-            i.what_happened,
-            i.treatment,
-            _choice(Injury.StillTroubling, i.still_troubling),
-        )
-        for i in injuries
-    )
-    columns = (
-        _("Part of the body"),
-        _("When"),
-        _("What happened"),
-        _("Treatment"),
-        _("Still troubling"),
-    )
-    return SummarySection(
-        "injuries", _("Injuries"), table=SummaryTable(_("Injuries, old and new"), columns, rows)
-    )
-
-
-def _lifestyle_section(s: IntakeSubmission) -> SummarySection:
-    return SummarySection(
-        "lifestyle",
-        _("Lifestyle"),
-        _answers(
-            Answer(_("Activity"), _choice(ActivityLevel, s.activity_level)),
-            Answer(_("Hours sitting a day"), _number(s.sitting_hours)),
-            Answer(_("Exercise days a week"), _number(s.exercise_days_per_week)),
-            Answer(
-                _("Recent bed rest, cast or immobilisation"),
-                _joined(_choice(YesNo, s.recent_immobilisation), s.recent_immobilisation_details),
-            ),
-            Answer(_("Alcoholic drinks a week"), _number(s.alcohol_drinks_per_week)),
-            Answer(_("Appetite"), _choice(Appetite, s.appetite)),
-            Answer(
-                _("Unplanned weight loss"),
-                _joined(
-                    _choice(YesNoNotSure, s.unplanned_weight_loss), s.unplanned_weight_loss_amount
-                ),
-            ),
-        ),
-    )
-
-
-def _tests_section(tests: Sequence[TestDone]) -> SummarySection:
-    """Tests the patient has had (or is not sure about) as a table; the ones not had on a line."""
-    had = [
-        t
-        for t in tests
-        if t.done in (YesNoNotSure.YES, YesNoNotSure.NOT_SURE)
-        or (not t.done and (t.when or t.where))
-    ]
-    not_had = tuple(t.get_test_type_display() for t in tests if t.done == YesNoNotSure.NO)
-    rows = tuple(
-        (t.get_test_type_display(), _choice(YesNoNotSure, t.done), t.when, t.where) for t in had
-    )
-    columns = (_("Test"), _("Had it"), _("When"), _("Where"))
-    return SummarySection(
-        "tests",
-        _("Tests already done"),
-        answers=_answers(Answer(_("Not had"), items=not_had)),
-        table=SummaryTable(_("Tests the patient has had"), columns, rows),
-    )
-
-
-def _questions_section(s: IntakeSubmission) -> SummarySection:
-    return SummarySection(
-        "questions",
-        _("The patient's questions"),
-        _answers(
-            Answer(
-                _("Ticked from our list"),
-                items=_choice_list(SuggestedQuestion, s.suggested_questions),
-                bulleted=True,
-            ),
-            Answer(_("In their own words"), s.questions, multiline=True),
-        ),
-    )
 
 
 # --- The whole summary --------------------------------------------------------------------------
@@ -790,15 +688,17 @@ def load_summary_rows(submission: IntakeSubmission) -> IntakeSubmission:
     return submission
 
 
-def build_summary(submission: IntakeSubmission, *, today: date | None = None) -> VisitSummary:
+def build_summary(
+    submission: IntakeSubmission, *, today: date | None = None, steps=None
+) -> VisitSummary:
     """The visit summary of one submission (fetch it with `summary_queryset()` to save queries).
 
     The age is counted on the appointment date when there is one, otherwise on `today`.
     """
     today = today or timezone.localdate()
+    steps = STEPS if steps is None else steps
     medicines = list(submission.medicines.all())
     injuries = list(submission.injuries.all())
-    tests = list(submission.tests_done.all())
 
     dob = submission.date_of_birth
     age_day = submission.appointment_date or today
@@ -828,19 +728,19 @@ def build_summary(submission: IntakeSubmission, *, today: date | None = None) ->
             if submission.language and submission.language != settings.CLINIC_LANGUAGE
             else ""
         ),
+        more=header_extras(submission, next(s for s in steps.values() if s.on_summary == "header")),
     )
     return VisitSummary(
         header=header,
         key_points=build_key_points(submission, medicines=medicines, injuries=injuries),
-        sections=(
-            _symptoms_section(submission),
-            _sarc_f_section(submission),
-            _history_section(submission),
-            _medicines_section(medicines),
-            _injuries_section(injuries),
-            _lifestyle_section(submission),
-            _tests_section(tests),
-            _questions_section(submission),
+        sections=tuple(
+            section_for(
+                step,
+                submission,
+                getattr(submission, step.rows.related_name).all() if step.rows else (),
+            )
+            for step in steps.values()
+            if step.on_summary == "section"
         ),
     )
 

@@ -24,8 +24,8 @@ from .answers import answers_by_step
 from .forms import MAX_ROWS, SendForm, UrgentCarryOnForm, phone_needed
 from .models import STEP_COUNT, IntakeSubmission
 from .pages import page_for
+from .questions import STEPS
 from .session import IntakeSession
-from .steps import STEPS
 from .summary_views import sent_link_has_expired, summary_expired_response
 from .tokens import (
     create_submission,
@@ -194,7 +194,7 @@ def step(request, number):
     step = STEPS.get(number)
     if step is None:
         raise Http404
-    if step.kind == "review":
+    if step.kind == "check":
         return redirect("intake:review")
     session = IntakeSession(request)
     submission = session.submission()

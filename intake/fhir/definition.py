@@ -1,10 +1,10 @@
 """The intake's questions as data: sections (one per step) and questions, with stable linkIds.
 
-Read from the step forms (intake/forms.py) and the step list (intake/steps.py), so the
+Read from the question definition (intake/questions.py), like the step forms, so the
 Questionnaire's wording, help text, required flags and choices are exactly what patients see.
 What has to stay stable whatever the wording is fixed here:
 
-- each step's linkId (`SECTION_LINK_IDS`) and each question's, "<step>.<field name>";
+- each step's linkId (its slug in intake/questions.py) and each question's, "<step>.<slug>";
 - the code system URL of each set of choices (`VALUE_SETS`: a slug per `TextChoices`, not the
   Python class name, so renaming a class changes no code);
 - `QUESTIONNAIRE_VERSION`: bump it whenever a linkId, type or answer code changes (the test
@@ -19,12 +19,11 @@ five SARC-F questions) once checked against loinc.org.
 from dataclasses import dataclass, field
 from functools import cache
 
-from django import forms as django_forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from .. import forms
+from .. import forms, questions
 from ..models import (
     ActivityLevel,
     Appetite,
@@ -47,27 +46,13 @@ from ..models import (
     YesNo,
     YesNoNotSure,
 )
-from ..steps import STEPS
+from ..questions import Kind
 
 QUESTIONNAIRE_ID = "visit-preparation"
 QUESTIONNAIRE_NAME = "VisitPreparation"
 #: The version of the questions' structure (linkIds, types, answer codes), not of their wording.
-QUESTIONNAIRE_VERSION = "1.1.0"
+QUESTIONNAIRE_VERSION = "1.2.0"
 QUESTIONNAIRE_DATE = "2026-11-30"
-
-#: The linkId of each step's group, by step number. Never change one: records refer to them.
-SECTION_LINK_IDS = {
-    1: "about",
-    2: "symptoms",
-    3: "strength_check",
-    4: "medical_history",
-    5: "medicines",
-    6: "injuries",
-    7: "lifestyle",
-    8: "tests",
-    9: "questions",
-    10: "send",
-}
 
 #: One code system per set of choices, by the stable slug in its URL.
 VALUE_SETS = {
@@ -90,14 +75,6 @@ VALUE_SETS = {
     "suggested-question": SuggestedQuestion,
     "still-troubling": Injury.StillTroubling,
     "test-type": TestDone.TestType,
-}
-
-#: The rows of each repeating step: (the submission's related name, the row form, main fields).
-#: The main fields are the ones a row cannot be saved without (intake/forms.py `main_field`).
-ROW_STEPS = {
-    "medicines": ("medicines", forms.MedicineForm, ("name",)),
-    "injuries": ("injuries", forms.InjuryForm, ("body_part",)),
-    "tests": ("tests_done", forms.TestDoneForm, ("test_type",)),
 }
 
 
@@ -174,14 +151,13 @@ def reference_code_system() -> str:
     return f"{canonical_base()}/sid/reference-code"
 
 
-# --- Reading the forms --------------------------------------------------------------------------
+# --- Reading the question definition ----------------------------------------------------------
 
 
-def _value_set_slug(choices) -> str:
-    """The slug of the `TextChoices` whose codes are exactly `choices`, or failing that the first
-    one that holds them all, in order (a form may offer fewer: not the answers only older forms
-    have, or only the signs that can be long-standing)."""
-    values = [str(value) for value, _label in choices]
+def _value_set_slug(values: list[str]) -> str:
+    """The slug of the `TextChoices` whose codes are exactly `values`, or failing that the first
+    one that holds them all, in order (a question may offer fewer: not the answers only older
+    forms have, or only the signs that can be long-standing)."""
     for slug, text_choices in VALUE_SETS.items():
         if values == list(text_choices.values):
             return slug
@@ -193,79 +169,48 @@ def _value_set_slug(choices) -> str:
     )
 
 
-def _question(link_id: str, name: str, form_field, *, required: bool | None = None) -> Question:
-    """A Question for one form field, typed by the kind of field and its widget."""
+def _question(link_id: str, question: questions.Question, model, *, required=None) -> Question:
+    """The FHIR item of one defined question, typed by its kind."""
     common = {
         "link_id": link_id,
-        "name": name,
-        "text": form_field.label,
-        "required": form_field.required if required is None else required,
-        "help_text": form_field.help_text or "",
+        "name": question.slug,
+        "text": question.label,
+        "required": question.required if required is None else required,
+        "help_text": question.hint or "",
     }
-    if isinstance(form_field, forms.MemorableDateField):
+    kind = question.kind
+    if kind in (Kind.DATE, Kind.MONTH_YEAR):
         return Question(type="date", **common)
-    if isinstance(form_field, django_forms.BooleanField):
-        return Question(type="boolean", **common)
-    if isinstance(form_field, django_forms.IntegerField):
-        return Question(
-            type="integer",
-            min_value=form_field.min_value,
-            max_value=form_field.max_value,
-            **common,
-        )
-    if isinstance(form_field, django_forms.TypedChoiceField):
-        # Scores: 0 to 10 written as numbers is a number; worded answers (SARC-F) are coded.
-        values = [value for value, _label in form_field.choices]
-        if all(str(label) == str(value) for value, label in form_field.choices):
-            return Question(type="integer", min_value=min(values), max_value=max(values), **common)
+    if kind == Kind.NUMBER:
+        return Question(type="integer", min_value=question.low, max_value=question.high, **common)
+    if kind == Kind.SCORED:
         return Question(
             type="choice",
-            system=name.replace("_", "-"),
-            options=tuple((str(value), label) for value, label in form_field.choices),
+            system=question.slug.replace("_", "-"),
+            options=tuple(
+                (str(score), label) for score, label in enumerate(question.scored_answers)
+            ),
             scored=True,
             **common,
         )
-    if isinstance(form_field, django_forms.MultipleChoiceField | django_forms.ChoiceField):
+    if kind in (Kind.CHOICE, Kind.CHOICES):
+        offered = forms._choices(question)
         return Question(
             type="choice",
-            repeats=isinstance(form_field, django_forms.MultipleChoiceField),
-            system=_value_set_slug(form_field.choices),
-            options=tuple((str(value), label) for value, label in form_field.choices),
+            repeats=kind == Kind.CHOICES,
+            system=_value_set_slug([str(value) for value, _label in offered]),
+            options=tuple((str(value), label) for value, label in offered),
             **common,
         )
-    if isinstance(form_field, django_forms.CharField):
-        multiline = isinstance(form_field.widget, django_forms.Textarea)
+    if kind == Kind.PHONE:
+        return Question(type="string", **common)
+    if kind in (Kind.TEXT, Kind.LONG_TEXT, Kind.EMAIL):
         return Question(
-            type="text" if multiline else "string", max_length=form_field.max_length, **common
+            type="text" if kind == Kind.LONG_TEXT else "string",
+            max_length=model._meta.get_field(question.slug).max_length,
+            **common,
         )
-    raise ImproperlyConfigured(f"No FHIR item type for the form field {name!r} ({form_field!r}).")
-
-
-def _form_questions(section_id: str, form_class, main_fields=()) -> list[Question]:
-    """The form's fields as questions; `main_fields` are required whatever the form says."""
-    return [
-        _question(
-            f"{section_id}.{name}",
-            name,
-            form_field,
-            required=True if name in main_fields else None,
-        )
-        for name, form_field in form_class.base_fields.items()
-    ]
-
-
-def _test_type_question() -> Question:
-    """Which test a row of step 8 is about (the page shows one block per kind of test)."""
-    test_type = TestDone._meta.get_field("test_type")
-    return Question(
-        link_id="tests.test_type",
-        name="test_type",
-        text=test_type.verbose_name,
-        type="choice",
-        required=True,
-        system="test-type",
-        options=tuple((value, label) for value, label in TestDone.TestType.choices),
-    )
+    raise ImproperlyConfigured(f"No FHIR item type for the question {question.slug!r} ({kind}).")
 
 
 def _sarc_f_total_question() -> Question:
@@ -284,37 +229,47 @@ def _sarc_f_total_question() -> Question:
 
 
 def _send_questions() -> list[Question]:
-    """Step 10: the consent the patient gives when sending (stored as when it was given)."""
+    """The check step: the consent the patient gives when sending (stored as when it was given)."""
     consent = forms.SendForm.base_fields["consent"]
-    return [_question("send.consent", "consent_given_at", consent)]
+    return [
+        Question(
+            link_id="send.consent",
+            name="consent_given_at",
+            text=consent.label,
+            type="boolean",
+            required=True,
+        )
+    ]
+
+
+def section_questions(step: questions.Step) -> list[Question]:
+    """A step's items: the questions asked today on the submission; every column of a row."""
+    if step.kind == "check":
+        return _send_questions()
+    if step.rows:
+        rows = step.rows
+        # A row is answered as a whole; its main question cannot be left empty.
+        return [
+            _question(f"{step.slug}.{q.slug}", q, rows.model, required=q.slug == rows.main)
+            for q in rows.questions
+        ]
+    items = [_question(f"{step.slug}.{q.slug}", q, IntakeSubmission) for q in step.asked]
+    if step.slug == "strength_check":
+        items.append(_sarc_f_total_question())
+    return items
 
 
 @cache
 def sections() -> tuple[Section, ...]:
     """Every step as a Section, in the order of the form (built once; texts stay lazy)."""
-    built = []
-    for number, step in STEPS.items():
-        link_id = SECTION_LINK_IDS[number]
-        if step.kind == "fields":
-            questions = _form_questions(link_id, step.form_class)
-            if link_id == "strength_check":
-                questions.append(_sarc_f_total_question())
-            rows = ""
-        elif step.kind == "review":
-            questions, rows = _send_questions(), ""
-        else:
-            rows, row_form, main_fields = ROW_STEPS[link_id]
-            questions = _form_questions(link_id, row_form, main_fields)
-            if link_id == "tests":
-                questions.insert(0, _test_type_question())
-        built.append(
-            Section(
-                number=number,
-                link_id=link_id,
-                title=step.title,
-                intro=step.intro,
-                questions=tuple(questions),
-                rows=rows,
-            )
+    return tuple(
+        Section(
+            number=step.number,
+            link_id=step.slug,
+            title=step.title,
+            intro=step.intro,
+            questions=tuple(section_questions(step)),
+            rows=step.rows.related_name if step.rows else "",
         )
-    return tuple(built)
+        for step in questions.STEPS.values()
+    )

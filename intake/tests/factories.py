@@ -82,6 +82,7 @@ class MedicineFactory(DjangoModelFactory):
     submission = factory.SubFactory(BlankDraftFactory)
     position = factory.Sequence(int)
     name = factory.Iterator(["Prednisolone", "Atorvastatin", "Metformin"])
+    started = datetime.date(2025, 3, 1)
     dose = factory.Iterator(["5 mg", "20 mg", "500 mg"])
     frequency = factory.Iterator(["Once a day, morning", "Once a day, evening", "Twice a day"])
 
@@ -115,8 +116,8 @@ class TestDoneFactory(DjangoModelFactory):
 
 #: The rows of a complete submission (fixed, so tests can name them whatever ran before).
 COMPLETE_MEDICINES = (
-    ("Prednisolone", "5 mg", "Once a day, morning"),
-    ("Atorvastatin", "20 mg", "Once a day, evening"),
+    ("Prednisolone", "5 mg", "Once a day, morning", None),
+    ("Atorvastatin", "20 mg", "Once a day, evening", datetime.date(2025, 3, 1)),
 )
 COMPLETE_INJURIES = (
     {
@@ -231,13 +232,19 @@ class IntakeSubmissionFactory(_WithToken):
 
     @factory.post_generation
     def medicines(submission, create, extracted, **kwargs):
-        """Two medicines, always the same; `medicines=[(name, dose, frequency), ...]` to choose."""
+        """Two medicines, always the same; `medicines=[(name, dose, frequency[, started]), ...]`
+        to choose."""
         if not create:
             return
         rows = COMPLETE_MEDICINES if extracted is None else extracted
-        for position, (name, dose, frequency) in enumerate(rows):
+        for position, (name, dose, frequency, *started) in enumerate(rows):
             Medicine.objects.create(
-                submission=submission, position=position, name=name, dose=dose, frequency=frequency
+                submission=submission,
+                position=position,
+                name=name,
+                dose=dose,
+                frequency=frequency,
+                started=started[0] if started else None,
             )
 
     @factory.post_generation

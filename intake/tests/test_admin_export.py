@@ -72,7 +72,8 @@ def test_export_has_one_row_per_submission_with_rows_summarised(exporter_client)
         assert name in ada["Medicines"]
     assert ada["Medicines"].count(" | ") == 1
     assert "Fell on ice" in ada["Injuries"] and "still troubling:" in ada["Injuries"]
-    assert "MRI scan: Yes, 2023, City Hospital" in ada["Tests done"]
+    assert "MRI scan, when: 2023, where: City Hospital" in ada["Tests already done"]
+    assert "started (month): 2025-03" in ada["Medicines"]
     assert set(rows[0]) == set(header_row())
 
 
@@ -81,13 +82,15 @@ def test_export_cells_cannot_run_as_spreadsheet_formulas(exporter_client):
         sent=True, full_name='=HYPERLINK("http://evil","x")', allergies="+1 peanuts"
     )
     submission.medicines.all().delete()
-    MedicineFactory(submission=submission, name="@SUM(A1)", dose="-5 mg", frequency="daily")
+    MedicineFactory(
+        submission=submission, name="@SUM(A1)", dose="-5 mg", frequency="daily", started=None
+    )
 
     row = read_csv(export(exporter_client, [submission]))[0]
 
     assert row["Full name"] == '\'=HYPERLINK("http://evil","x")'
     assert row["Allergies"] == "'+1 peanuts"
-    assert row["Medicines"] == "'@SUM(A1), -5 mg, daily"
+    assert row["Medicines"] == "'@SUM(A1), dose: -5 mg, how often: daily"
 
 
 @pytest.mark.parametrize(

@@ -120,7 +120,7 @@ def test_whole_form_on_a_phone_with_a_break_and_the_private_link(
 
     # Step 7
     page.get_by_label("Light: I move around the home and do light chores").check()
-    page.get_by_label("Hours sitting or lying down a day").fill("9")
+    page.get_by_label("Alcoholic drinks a week").fill("9")
     save_and_continue(page)
 
     # Step 8

@@ -17,7 +17,6 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from intake.fhir.definition import (
     QUESTIONNAIRE_VERSION,
-    SECTION_LINK_IDS,
     VALUE_SETS,
     code_system_url,
     questionnaire_url,
@@ -32,7 +31,7 @@ from intake.models import (
     YesNo,
     offered_choices,
 )
-from intake.steps import STEPS
+from intake.questions import STEPS
 from intake.tests.factories import (
     BlankDraftFactory,
     InjuryFactory,
@@ -54,6 +53,9 @@ NOT_ANSWERS = {
     "sent_at": "QuestionnaireResponse.authored",
     "steps_completed": "bookkeeping",
     "weakness_score": "older forms' 0 to 10 score, replaced by weakness_limit; on their summary",
+    "clinician": "older forms only: no longer asked (the clinic knows); on their summary",
+    "sitting_hours": "older forms only: no longer asked; on their summary",
+    "exercise_days_per_week": "older forms only: no longer asked; on their summary",
     "unsaved_input": "bookkeeping: typed input with errors, not an answer yet",
     "urgency_tier": "computed tier for the queue",
     "urgent_carry_on_at": "the clinic's record of the emergency page",
@@ -187,7 +189,7 @@ def test_questionnaire_validates_as_fhir_r4():
 
 def test_questionnaire_has_one_group_per_step_in_order():
     document = questionnaire()
-    assert [item["linkId"] for item in document["item"]] == list(SECTION_LINK_IDS.values())
+    assert [item["linkId"] for item in document["item"]] == [s.slug for s in STEPS.values()]
     assert [item["type"] for item in document["item"]] == ["group"] * len(STEPS)
     assert [item["text"] for item in document["item"]] == [str(s.title) for s in STEPS.values()]
     repeating = {item["linkId"] for item in document["item"] if item.get("repeats")}
@@ -208,7 +210,9 @@ def test_questionnaire_types_each_answer_by_its_kind():
     assert items["about.full_name"]["type"] == "string"
     assert items["about.visit_reason"]["type"] == "text"
     assert items["about.date_of_birth"]["type"] == "date"
-    assert items["lifestyle.sitting_hours"]["type"] == "integer"
+    assert items["lifestyle.alcohol_drinks_per_week"]["type"] == "integer"
+    assert items["medicines.started"]["type"] == "date"
+    assert "lifestyle.sitting_hours" not in items  # older forms only
     assert items["symptoms.weakness_limit"]["type"] == "choice"
     assert "symptoms.weakness_score" not in items  # older forms' score: no longer asked
     assert items["symptoms.weakness_side"]["type"] == "choice"
@@ -221,7 +225,7 @@ def test_questionnaire_keeps_the_forms_wording_required_flags_and_limits():
     items = questionnaire_items()
     assert items["about.full_name"]["required"] is True
     assert items["about.date_of_birth"]["required"] is True
-    assert "required" not in items["about.clinician"]
+    assert "required" not in items["about.visit_reason"]
     assert items["about.visit_reason"]["maxLength"] == 2000
     assert (
         items["about.full_name.help"]["text"]
@@ -230,9 +234,9 @@ def test_questionnaire_keeps_the_forms_wording_required_flags_and_limits():
     assert items["medicines.name"]["required"] is True  # a row needs its name
     limits = {
         e["url"].rsplit("/", 1)[1]: e["valueInteger"]
-        for e in items["lifestyle.sitting_hours"]["extension"]
+        for e in items["lifestyle.alcohol_drinks_per_week"]["extension"]
     }
-    assert limits == {"minValue": 0, "maxValue": 24}
+    assert limits == {"minValue": 0, "maxValue": 200}
 
 
 def test_answer_options_are_the_text_choices_with_a_code_system_each():
@@ -284,7 +288,7 @@ def test_questionnaire_structure_matches_its_version():
         for item, _parent in walk(questionnaire()["item"])
     ]
     fingerprint = hashlib.sha256(json.dumps(structure).encode()).hexdigest()[:16]
-    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("1.1.0", "126f82b755ec83f1")
+    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("1.2.0", "363e1fd405a01279")
 
 
 # --- A QuestionnaireResponse --------------------------------------------------------------------

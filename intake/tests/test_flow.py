@@ -202,17 +202,17 @@ def test_back_saves_what_was_typed(client):
 
 def test_back_keeps_input_with_errors_and_shows_it_again(client):
     start_form(client)
-    response = post_step(client, 7, {"sitting_hours": "30", "appetite": "less"}, action="back")
+    response = post_step(client, 7, {"alcohol_drinks_per_week": "300", "appetite": "less"}, action="back")
     assert response.url == step_url(6)
     assert IntakeSubmission.objects.get().appetite == ""  # not saved while it has an error
     returning = client.get(step_url(7))
     html = returning.content.decode()
-    assert 'value="30"' in html
+    assert 'value="300"' in html
     assert re.search(r'value="less"[^>]*checked', html)
     assert error_messages(returning) == [
-        "Hours sitting or lying down a day must be a whole number from 0 to 24"
+        "Alcoholic drinks a week must be a whole number from 0 to 200"
     ]
-    post_step(client, 7, {"sitting_hours": "8", "appetite": "less"})
+    post_step(client, 7, {"alcohol_drinks_per_week": "8", "appetite": "less"})
     fixed = client.get(step_url(7))
     assert error_messages(fixed) == []
     assert 'value="8"' in fixed.content.decode()

@@ -85,17 +85,17 @@ def test_error_messages_are_in_spanish_and_say_the_field_and_range(spanish):
     assert "Escriba su fecha de nacimiento" in error_messages(response)
 
     start_form(spanish)
-    response = post_step(spanish, 7, {"sitting_hours": "30"})
+    response = post_step(spanish, 7, {"alcohol_drinks_per_week": "300"})
     assert error_messages(response) == [
-        "Horas al día sentado o acostado: escriba un número entero del 0 al 24"
+        "Bebidas alcohólicas a la semana: escriba un número entero del 0 al 200"
     ]
 
 
 def test_the_same_messages_stay_english_for_an_english_reader(client):
     start_form(client)
-    response = post_step(client, 7, {"sitting_hours": "30"})
+    response = post_step(client, 7, {"alcohol_drinks_per_week": "300"})
     assert error_messages(response) == [
-        "Hours sitting or lying down a day must be a whole number from 0 to 24"
+        "Alcoholic drinks a week must be a whole number from 0 to 200"
     ]
 
 

@@ -85,18 +85,18 @@ def test_step_one_text_is_bounded(client):
     response = client.post(step_url(1), step1(full_name="A" * 201, visit_reason="b" * 2001))
     assert error_messages(response) == [
         "Full name must be 200 characters or fewer",
-        "Reason must be 2000 characters or fewer",
+        "Main reason for your visit must be 2000 characters or fewer",
     ]
 
 
 def test_an_error_keeps_every_other_answer_as_typed_and_says_error_in_the_title(client):
     response = client.post(
         step_url(1),
-        step1(full_name="", clinician="Dr Okafor", visit_reason="Weak legs", date_of_birth_0="7"),
+        step1(full_name="", email="ada@example.org", visit_reason="Weak legs", date_of_birth_0="7"),
     )
     html = response.content.decode()
     assert "<title>Error: About you and your visit" in html
-    assert 'value="Dr Okafor"' in html
+    assert 'value="ada@example.org"' in html
     assert "Weak legs</textarea>" in html
     assert 'name="date_of_birth_0" value="7"' in html
     # The summary links to each field; the field points at its message.
@@ -261,18 +261,17 @@ def test_injuries_are_saved_in_the_order_given(client):
     ("data", "message"),
     [
         (
-            {"sitting_hours": "25"},
-            "Hours sitting or lying down a day must be a whole number from 0 to 24",
-        ),
-        (
-            {"exercise_days_per_week": "8"},
-            "Days a week you exercise must be a whole number from 0 to 7",
+            {"alcohol_drinks_per_week": "201"},
+            "Alcoholic drinks a week must be a whole number from 0 to 200",
         ),
         (
             {"alcohol_drinks_per_week": "lots"},
             "Alcoholic drinks a week must be a whole number from 0 to 200",
         ),
-        ({"recent_immobilisation_details": "x" * 501}, "This must be 500 characters or fewer"),
+        (
+            {"recent_immobilisation_details": "x" * 501},
+            "What happened, and for how long must be 500 characters or fewer",
+        ),
     ],
 )
 def test_lifestyle_numbers_must_be_in_range(client, data, message):
@@ -316,7 +315,7 @@ def test_the_tests_step_is_one_checklist_of_seven_not_seven_cards():
 def test_questions_are_bounded(client):
     start_form(client)
     response = post_step(client, 9, {"questions": "?" * 3001})
-    assert error_messages(response) == ["Questions must be 3000 characters or fewer"]
+    assert error_messages(response) == ["Your own questions must be 3000 characters or fewer"]
     post_step(client, 9, {"suggested_questions": ["cause"], "questions": "Is it my statin?"})
     assert IntakeSubmission.objects.get().suggested_questions == ["cause"]
 

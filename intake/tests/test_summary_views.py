@@ -94,7 +94,7 @@ def test_summary_shows_every_value_the_patient_entered(client):
         "Over months or longer",
         "Getting worse slowly, over months",
         "Less well than before, but I can still walk and stand",
-        "Trouble breathing, or short of breath lying flat (long-standing, known to a doctor)",
+        "Trouble breathing, or short of breath lying flat (for months, known to a doctor)",
         "Quite a lot: some everyday things are hard",
         "Cramps or twitching",
         "Tiredness",
@@ -165,8 +165,8 @@ def test_empty_sections_say_none_reported(client):
 
     for key in (
         "symptoms",
-        "sarc-f",
-        "history",
+        "strength_check",
+        "medical_history",
         "medicines",
         "injuries",
         "lifestyle",

@@ -42,7 +42,7 @@ MAKE_ERRORS = {
     4: lambda page: page.get_by_role("checkbox", name="Something else").check(),  # no what
     5: lambda page: page.locator("#id_medicine-0-dose").fill("5 mg"),  # a dose, no name
     6: lambda page: page.locator("#id_injury-0-when").fill("2999"),  # a year in the future
-    7: lambda page: page.get_by_label("Hours sitting or lying down a day").fill("lots"),
+    7: lambda page: page.get_by_label("Alcoholic drinks a week").fill("lots"),
     8: lambda page: (
         page.get_by_label("Blood tests", exact=True).check(),
         page.locator("#id_blood_when").fill("2999"),

@@ -77,7 +77,6 @@ def test_step_one_is_filled_and_sent_with_the_keyboard_alone(phone):
         "id_appointment_date_0": "",
         "id_appointment_date_1": "",
         "id_appointment_date_2": "",
-        "id_clinician": "Dr Lee",
         "id_visit_reason": "Weak grip",
         "id_interpreter_needed_0": "",
         "id_access_needs": "",

@@ -37,7 +37,7 @@ STEP_DATA = {
     4: {"allergies": "None"},
     5: {"medicine-TOTAL_FORMS": "1", "medicine-INITIAL_FORMS": "0", "medicine-0-name": "Aspirin"},
     6: {"injury-TOTAL_FORMS": "1", "injury-INITIAL_FORMS": "0", "injury-0-body_part": "Knee"},
-    7: {"sitting_hours": "8"},
+    7: {"alcohol_drinks_per_week": "8"},
     8: {"tests_had": ["blood"]},
     9: {"questions": "Why?"},
 }

@@ -17,7 +17,7 @@ from django.utils.html import escape
 
 from intake.models import IntakeSubmission
 from intake.pages import page_for
-from intake.steps import STEPS
+from intake.questions import STEPS
 from intake.tests.factories import IntakeSubmissionFactory
 from intake.tokens import resume_link_for
 from tests.staff import make_staff_user, sign_in_verified
