@@ -63,6 +63,8 @@ class RowsPage:
     related_name = ""
     formset_factory = None
     prefix = ""
+    #: Start with no row (an "Add" button) rather than one empty row to fill or skip.
+    starts_empty = False
 
     def __init__(self, step, submission, data=None, *, add_row=False):
         self.step = step
@@ -75,7 +77,7 @@ class RowsPage:
             data, self.removed = _without_removed_row(data, self.prefix)
             self.formset = type(self).formset_factory(data=data)
         else:
-            if add_row or not initial:
+            if add_row or (not initial and not self.starts_empty):
                 initial.append({})
             self.formset = type(self).formset_factory(initial=initial)
             if add_row:
@@ -137,6 +139,8 @@ class InjuriesPage(RowsPage):
     related_name = "injuries"
     formset_factory = staticmethod(forms.injury_formset)
     prefix = "injury"
+    # Most patients have no injury to list: they continue; the others press "Add an injury".
+    starts_empty = True
 
 
 class TestsPage:

@@ -52,7 +52,6 @@ from .models import (
     FilledBy,
     HardActivity,
     Injury,
-    IntakeSubmission,
     Medicine,
     Onset,
     OtherSymptom,
@@ -359,6 +358,9 @@ SYMPTOMS = Step(
             short=_("When it started, in your words"),
             hint=_("A rough date or a description. For example: March 2024, after my fall."),
             completes="started_when",
+            # No longer asked: the choice above and the reason in their own words (step 1) say
+            # it; older forms still show it.
+            asked=False,
         ),
         Question(
             "onset",
@@ -438,6 +440,9 @@ SYMPTOMS = Step(
             hint=_("Tick all that apply."),
             choices=HardActivity,
             short=_("Hard daily activities"),
+            # No longer asked: where the weakness is, how much it limits and the strength check
+            # say it; older forms still show it.
+            asked=False,
         ),
     ),
 )

@@ -462,7 +462,13 @@ def _muscle_medicines_point(submission: IntakeSubmission, medicines: Sequence[Me
     if statin_started_before_new_weakness(submission):
         answers.append(_("statin started in the last 6 months, and the weakness is new"))
     named = [
-        f"{m.name} ({_kind_label(medicine_kind(m.name)).lower()})"
+        f"{m.name} ({_kind_label(medicine_kind(m.name)).lower()}"
+        + (
+            ", " + _("started %(month)s") % {"month": date_format(m.started, "YEAR_MONTH_FORMAT")}
+            if m.started
+            else ""
+        )
+        + ")"
         for m in medicines
         if medicine_kind(m.name)
     ]

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from atrophy_site.client_ip import client_ip_address
 from atrophy_site.privacy import private_page
 
-from .answers import answers_by_step
+from .answers import answers_by_step, missing_answers
 from .forms import MAX_ROWS, SendForm, UrgentCarryOnForm, phone_needed
 from .models import STEP_COUNT, IntakeSubmission
 from .pages import page_for
@@ -455,6 +455,7 @@ def review(request):
         submission,
         step=STEPS[REVIEW_STEP],
         steps=answers_by_step(submission),
+        missing=[] if read_only else _missing_before_send(submission),
         form=form,
         errors=errors,
         read_only=read_only,
@@ -465,9 +466,17 @@ def review(request):
 
 
 def _missing_before_send(submission: IntakeSubmission) -> list[tuple[str, str]]:
-    """What must be answered before sending: (link target, message) pairs for the summary."""
-    if ABOUT_YOU_STEP not in submission.steps_completed:
-        return [("step-1", _("Answer the questions about you before you send"))]
+    """What must be answered before sending: (link target, message) pairs, each link to the
+    question on its step's page. Saving for later never asks for these; sending does."""
+    missing = [
+        (
+            reverse("intake:step", args=[answer.step]) + f"?change=1#{answer.field_id}",
+            _("Answer “%(question)s” before you send") % {"question": answer.label},
+        )
+        for answer in missing_answers(submission)
+    ]
+    if missing:
+        return missing
     if phone_needed(submission) and not submission.phone:
         return [
             (

@@ -202,7 +202,9 @@ def test_back_saves_what_was_typed(client):
 
 def test_back_keeps_input_with_errors_and_shows_it_again(client):
     start_form(client)
-    response = post_step(client, 7, {"alcohol_drinks_per_week": "300", "appetite": "less"}, action="back")
+    response = post_step(
+        client, 7, {"alcohol_drinks_per_week": "300", "appetite": "less"}, action="back"
+    )
     assert response.url == step_url(6)
     assert IntakeSubmission.objects.get().appetite == ""  # not saved while it has an error
     returning = client.get(step_url(7))
@@ -289,8 +291,23 @@ def test_a_form_started_for_later_cannot_be_sent_until_step_one_is_done(client):
     client.post(step_url(1), {"form_reference": "", "action": "later"})
     submission = IntakeSubmission.objects.get()
     refused = send(client, submission)
-    assert "Answer the questions about you before you send" in refused.content.decode()
+    html = refused.content.decode()
+    # Each answer the clinic needs is listed, linked to its question on its page.
+    assert "Answer “Full name” before you send" in html
+    assert 'href="/prepare/step/1/?change=1#id_full_name"' in html
+    assert 'href="/prepare/step/1/?change=1#id_date_of_birth_0"' in html
+    assert 'href="/prepare/step/3/?change=1#id_sarc_f_strength_0"' in html
     assert IntakeSubmission.objects.get().is_draft
+
+
+def test_the_check_page_lists_what_is_needed_before_sending_and_nothing_once_answered(client):
+    start_form(client)
+    page = client.get(REVIEW).content.decode()
+    assert "Before you send, answer these" in page
+    assert "Answer “Falls in the past year” before you send" in page
+    assert "Full name" not in page.split("Before you send, answer these")[1].split("</ul>")[0]
+    post_step(client, 3, SARC_F_ALL_SOME)
+    assert "Before you send, answer these" not in client.get(REVIEW).content.decode()
 
 
 def test_change_from_check_your_answers_returns_there(client):
@@ -438,6 +455,7 @@ def test_calm_answers_show_no_urgent_box(client):
 def test_a_phone_number_is_needed_to_send_when_a_sign_is_urgent(client):
     start_form(client)
     post_step(client, 2, {"course": "worse_weekly"})
+    post_step(client, 3, SARC_F_ALL_SOME)
     submission = IntakeSubmission.objects.get()
     refused = send(client, submission)
     assert refused.status_code == 200
@@ -456,6 +474,7 @@ def test_a_phone_number_is_needed_to_send_when_a_sign_is_urgent(client):
 
 def test_a_phone_number_is_optional_when_nothing_is_urgent(client):
     submission, _link = start_form(client)
+    post_step(client, 3, SARC_F_ALL_SOME)
     assert send(client, submission).url == "/prepare/sent/"
 
 

@@ -22,7 +22,7 @@ from intake.tests.factories import IntakeSubmissionFactory, typical_sent_submiss
 from intake.tokens import resume_link_for
 from tests.staff import make_staff_user, sign_in_verified
 
-from .helpers import STEP1, error_messages, post_step, start_form, step_url
+from .helpers import SARC_F_ALL_SOME, STEP1, error_messages, post_step, start_form, step_url
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,7 @@ def test_the_check_your_answers_page_shows_the_choices_in_spanish(spanish):
 
 def test_the_confirmation_page_is_in_the_patients_language(spanish):
     start_form(spanish)
+    post_step(spanish, 3, SARC_F_ALL_SOME)
     spanish.post(
         "/prepare/check-your-answers/",
         {

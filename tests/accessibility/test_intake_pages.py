@@ -35,13 +35,14 @@ def type_past_the_limit(field, length):
 
 #: How to make each step refuse its answers, as a patient could.
 MAKE_ERRORS = {
-    2: lambda page: type_past_the_limit(
-        page.get_by_label("When did it start, as best you know?"), 201
-    ),
+    2: None,  # all choices: nothing a patient can do there is an error
     3: lambda page: None,  # the five strength questions must be answered
     4: lambda page: page.get_by_role("checkbox", name="Something else").check(),  # no what
     5: lambda page: page.locator("#id_medicine-0-dose").fill("5 mg"),  # a dose, no name
-    6: lambda page: page.locator("#id_injury-0-when").fill("2999"),  # a year in the future
+    6: lambda page: (  # a year in the future
+        page.get_by_role("button", name="Add an injury").click(),
+        page.locator("#id_injury-0-when").fill("2999"),
+    ),
     7: lambda page: page.get_by_label("Alcoholic drinks a week").fill("lots"),
     8: lambda page: (
         page.get_by_label("Blood tests", exact=True).check(),
@@ -112,6 +113,8 @@ def test_steps_two_to_nine_empty_and_with_errors(phone):
     for number, make_errors in MAKE_ERRORS.items():
         phone.goto(f"/prepare/step/{number}/")
         scans.check(f"step {number}")
+        if make_errors is None:
+            continue
         make_errors(phone)
         save_and_continue(phone)
         expect(phone.locator(".error-summary")).to_be_visible()

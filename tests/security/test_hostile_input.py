@@ -41,14 +41,22 @@ REFUSED = {"10 000 characters": LONG, "null byte": NULL_BYTE}
 LIVE_MARKUP = ("<script>alert", "<img src=x")
 
 STEP1_VALID = {"date_of_birth_0": "3", "date_of_birth_1": "4", "date_of_birth_2": "1950"}
-TEXT_STEPS = [1, 2, 4, 5, 6, 7, 8, 9]  # steps with free-text boxes (3 is all choices)
+TEXT_STEPS = [1, 4, 5, 6, 7, 8, 9]  # steps with free-text boxes (2 and 3 are all choices)
 #: Choices that reveal a step's boxes: on step 8, when and where belong to the tests ticked.
 REVEALING = {8: {"tests_had": ["blood", "ct", "mri", "nerve_conduction", "emg", "nerve_biopsy"]}}
 REVEALING[8]["tests_had"].append("muscle_biopsy")
 
 
+def empty_page(number):
+    """A step's page as a new patient first sees it; rows steps with one row to type in (the
+    injuries page starts with none, and an "Add an injury" button)."""
+    if STEPS[number].kind in ("medicines", "injuries"):
+        return page_for(STEPS[number], None, add_row=True)
+    return page_for(STEPS[number], None)
+
+
 def page_forms(number):
-    page = page_for(STEPS[number], None)
+    page = empty_page(number)
     if hasattr(page, "form"):
         return [page.form]
     if hasattr(page, "formset"):
@@ -57,7 +65,7 @@ def page_forms(number):
 
 
 def management_data(number) -> dict[str, str]:
-    page = page_for(STEPS[number], None)
+    page = empty_page(number)
     if not hasattr(page, "formset"):
         return {}
     prefix = page.formset.prefix
