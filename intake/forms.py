@@ -529,7 +529,7 @@ class AboutYouChecks:
             )
 
 
-class SymptomsChecks:
+class SignsChecks:
     def clean(self):
         cleaned = super().clean()
         # "Long-standing" only belongs to a sign that is ticked; a box left checked under a sign
@@ -558,7 +558,7 @@ class HistoryChecks:
 #: Checks across the questions of one step, by the step's slug (the rest is in the definition).
 STEP_CHECKS = {
     "about": AboutYouChecks,
-    "symptoms": SymptomsChecks,
+    "effects": SignsChecks,
     "medical_history": HistoryChecks,
 }
 

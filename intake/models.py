@@ -24,7 +24,7 @@ from .review import SentOnlyHistoricalRecords, StaffReviewFields
 from .tiers import UrgencyTier  # noqa: F401 (re-exported: the models' other choices live here)
 
 #: The number of steps in the form; the last one is "Check your answers and send".
-STEP_COUNT = 10
+STEP_COUNT = 11
 
 
 def draft_lifetime() -> timedelta:

@@ -385,6 +385,18 @@ SYMPTOMS = Step(
             inline=True,
             short=_("Spreading over hours or days"),
         ),
+    ),
+)
+
+EFFECTS = Step(
+    "effects",
+    _("How it affects you"),
+    "fields",
+    intro=_(
+        "What the weakness makes hard, and other signs to tell the doctor. Answer what you can."
+    ),
+    summary_title=_("How it affects the patient"),
+    questions=(
         Question(
             "walking_change",
             _("Can you walk and stand as well as you could a month ago?"),
@@ -880,6 +892,7 @@ STEPS: dict[int, Step] = _numbered(
     [
         ABOUT,
         SYMPTOMS,
+        EFFECTS,
         STRENGTH_CHECK,
         HISTORY,
         MEDICINES,

@@ -149,7 +149,7 @@ class IntakeSubmissionFactory(_WithToken):
             status=IntakeSubmission.Status.SENT,
             sent_at=factory.LazyFunction(timezone.now),
             consent_given_at=factory.LazyFunction(timezone.now),
-            steps_completed=list(range(1, 11)),
+            steps_completed=list(range(1, 12)),
         )
         urgent = factory.Trait(
             onset=Onset.MINUTES_HOURS,
@@ -163,7 +163,7 @@ class IntakeSubmissionFactory(_WithToken):
             sarc_f_strength=2, sarc_f_walking=1, sarc_f_chair=1, sarc_f_stairs=2, sarc_f_falls=0
         )
 
-    steps_completed = factory.LazyFunction(lambda: list(range(1, 10)))
+    steps_completed = factory.LazyFunction(lambda: list(range(1, 11)))
     # Step 1
     full_name = factory.Faker("name")
     date_of_birth = datetime.date(1948, 7, 2)
@@ -199,13 +199,13 @@ class IntakeSubmissionFactory(_WithToken):
         lambda: [OtherSymptom.CRAMPS_TWITCHING, OtherSymptom.TIREDNESS]
     )
     hard_activities = factory.LazyFunction(lambda: [HardActivity.GRIPPING, HardActivity.DRESSING])
-    # Step 3: total 3 (negative screen) unless sarc_f_positive
+    # Step 4: total 3 (negative screen) unless sarc_f_positive
     sarc_f_strength = 1
     sarc_f_walking = 0
     sarc_f_chair = 1
     sarc_f_stairs = 1
     sarc_f_falls = 0
-    # Step 4
+    # Step 5
     conditions = factory.LazyFunction(lambda: [Condition.DIABETES, Condition.OTHER])
     conditions_other = "High blood pressure"
     family_history_known = YesNoNotSure.YES
@@ -215,7 +215,7 @@ class IntakeSubmissionFactory(_WithToken):
     takes_steroid = YesNoNotSure.YES
     surgeries = "Hip replacement, 2015"
     allergies = "Penicillin (rash)"
-    # Step 7
+    # Step 8
     activity_level = ActivityLevel.LIGHT
     sitting_hours = 8
     exercise_days_per_week = 1
@@ -224,7 +224,7 @@ class IntakeSubmissionFactory(_WithToken):
     appetite = Appetite.LESS
     unplanned_weight_loss = YesNoNotSure.YES
     unplanned_weight_loss_amount = "About 4 kg over 6 months"
-    # Step 9
+    # Step 10
     questions = "Could my cholesterol tablets be part of this?"
     suggested_questions = factory.LazyFunction(
         lambda: [SuggestedQuestion.CAUSE, SuggestedQuestion.MEDICINES]

@@ -21,7 +21,7 @@ def fits_the_phone(page):
 
 
 def expect_step(page, number):
-    assert page.locator(".step-caption").inner_text() == f"Step {number} of 10"
+    assert page.locator(".step-caption").inner_text() == f"Step {number} of 11"
     assert fits_the_phone(page)
 
 
@@ -59,24 +59,28 @@ def test_whole_form_on_a_phone_with_a_break_and_the_private_link(
     page.get_by_label("More than a year ago").check()
     page.get_by_label("Over months or longer").check()
     page.get_by_label("Getting worse slowly, over months").check()
+    save_and_continue(page)
+
+    # Step 3
+    expect_step(page, 3)
     page.get_by_label("A little: I can still do my usual things").check()
     page.get_by_label("Cramps or twitching").check()
     save_and_continue(page)
 
-    # Step 3: SARC-F, total 5
-    expect_step(page, 3)
+    # Step 4: SARC-F, total 5
+    expect_step(page, 4)
     for name, value in [("strength", 2), ("walking", 1), ("chair", 1), ("stairs", 1), ("falls", 0)]:
         page.locator(f"#id_sarc_f_{name}_{value}").check()
     save_and_continue(page)
 
-    # Step 4
-    expect_step(page, 4)
+    # Step 5
+    expect_step(page, 5)
     page.get_by_label("Diabetes").check()
     page.get_by_label("Allergies").fill("Penicillin")
     save_and_continue(page)
 
-    # Step 5: two medicines, the second added with "Add another" (no script needed)
-    expect_step(page, 5)
+    # Step 6: two medicines, the second added with "Add another" (no script needed)
+    expect_step(page, 6)
     page.locator("#id_medicine-0-name").fill("Prednisolone")
     page.locator("#id_medicine-0-dose").fill("5 mg")
     page.get_by_role("button", name="Add another medicine").click()
@@ -85,8 +89,8 @@ def test_whole_form_on_a_phone_with_a_break_and_the_private_link(
     page.locator("#id_medicine-1-frequency").fill("Every evening")
     save_and_continue(page)
 
-    # Step 6: two injuries
-    expect_step(page, 6)
+    # Step 7: two injuries
+    expect_step(page, 7)
     page.get_by_role("button", name="Add an injury").click()
     page.wait_for_load_state("load")
     page.locator("#id_injury-0-body_part").fill("Left knee")
@@ -98,7 +102,7 @@ def test_whole_form_on_a_phone_with_a_break_and_the_private_link(
     page.locator("#id_injury-1-what_happened").fill("Fell on the ice")
     page.locator("#injury-1").get_by_label("No", exact=True).check()
     save_and_continue(page)
-    expect_step(page, 7)
+    expect_step(page, 8)
 
     # The patient closes the page half-way through...
     page.context.close()
@@ -110,33 +114,33 @@ def test_whole_form_on_a_phone_with_a_break_and_the_private_link(
     assert "/resume/" not in page.url
     assert link.rsplit("/", 2)[-2] not in page.url
     assert page.get_by_text(f"Welcome back. Your answers are here (reference {reference}).")
-    expect_step(page, 7)
+    expect_step(page, 8)
 
     # Back shows what was saved before the break.
     page.get_by_role("button", name="Back", exact=True).click()
     page.wait_for_load_state("load")
-    expect_step(page, 6)
+    expect_step(page, 7)
     assert page.locator("#id_injury-1-body_part").input_value() == "Right wrist"
     save_and_continue(page)
 
-    # Step 7
+    # Step 8
     page.get_by_label("Light: I move around the home and do light chores").check()
     page.get_by_label("Alcoholic drinks a week").fill("9")
     save_and_continue(page)
 
-    # Step 8
-    expect_step(page, 8)
+    # Step 9
+    expect_step(page, 9)
     page.get_by_label("Blood tests", exact=True).check()
     page.locator("#id_blood_when").fill("2024")
     save_and_continue(page)
 
-    # Step 9
-    expect_step(page, 9)
+    # Step 10
+    expect_step(page, 10)
     page.get_by_label("Could any of my medicines be causing this?").check()
     save_and_continue(page)
 
-    # Step 10: every answer is there, including both medicines and both injuries.
-    expect_step(page, 10)
+    # Step 11: every answer is there, including both medicines and both injuries.
+    expect_step(page, 11)
     for text in [
         "Maria Example",
         "9 November 1947",

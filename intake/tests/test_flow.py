@@ -53,11 +53,11 @@ def test_getting_a_new_link_retires_the_old_one(client):
 def test_every_next_saves_to_the_database(client):
     start_form(client)
     post_step(client, 2, {"weakness_side": "left", "onset": "months"})
-    post_step(client, 3, SARC_F_ALL_SOME)
+    post_step(client, 4, SARC_F_ALL_SOME)
     submission = IntakeSubmission.objects.get()
     assert submission.weakness_side == "left"
     assert submission.sarc_f_falls == 1
-    assert submission.steps_completed == [1, 2, 3]
+    assert submission.steps_completed == [1, 2, 4]
 
 
 def test_resume_by_link_restores_every_answer():
@@ -93,16 +93,17 @@ def test_resume_by_link_restores_every_answer():
         assert text in review, text
     step2 = browser.get(step_url(2)).content.decode()
     assert re.search(r'value="hips_thighs"[^>]*checked', step2)
-    assert re.search(r'value="quite_a_lot"[^>]*checked', step2)
-    step5 = browser.get(step_url(5)).content.decode()
+    step3 = browser.get(step_url(3)).content.decode()
+    assert re.search(r'value="quite_a_lot"[^>]*checked', step3)
+    step5 = browser.get(step_url(6)).content.decode()
     assert 'value="Prednisolone"' in step5 and 'value="Atorvastatin"' in step5
 
 
 def test_a_part_done_form_resumes_at_the_first_unanswered_step(client):
-    draft = BlankDraftFactory(steps_completed=[1, 2, 3])
+    draft = BlankDraftFactory(steps_completed=[1, 2, 3, 4])
     response = client.get(resume_link_for(draft, draft.raw_token))
     assert response.url == "/prepare/continue/"
-    assert client.get(response.url).url == step_url(4)
+    assert client.get(response.url).url == step_url(5)
 
 
 def test_the_token_never_stays_in_the_url(client):
@@ -194,28 +195,28 @@ def test_a_patient_cannot_see_another_submission_by_changing_the_token(client):
 
 def test_back_saves_what_was_typed(client):
     start_form(client)
-    response = post_step(client, 4, {"allergies": "Penicillin"}, action="back")
-    assert response.url == step_url(3)
+    response = post_step(client, 5, {"allergies": "Penicillin"}, action="back")
+    assert response.url == step_url(4)
     assert IntakeSubmission.objects.get().allergies == "Penicillin"
-    assert "Penicillin" in client.get(step_url(4)).content.decode()
+    assert "Penicillin" in client.get(step_url(5)).content.decode()
 
 
 def test_back_keeps_input_with_errors_and_shows_it_again(client):
     start_form(client)
     response = post_step(
-        client, 7, {"alcohol_drinks_per_week": "300", "appetite": "less"}, action="back"
+        client, 8, {"alcohol_drinks_per_week": "300", "appetite": "less"}, action="back"
     )
-    assert response.url == step_url(6)
+    assert response.url == step_url(7)
     assert IntakeSubmission.objects.get().appetite == ""  # not saved while it has an error
-    returning = client.get(step_url(7))
+    returning = client.get(step_url(8))
     html = returning.content.decode()
     assert 'value="300"' in html
     assert re.search(r'value="less"[^>]*checked', html)
     assert error_messages(returning) == [
         "Alcoholic drinks a week must be a whole number from 0 to 200"
     ]
-    post_step(client, 7, {"alcohol_drinks_per_week": "8", "appetite": "less"})
-    fixed = client.get(step_url(7))
+    post_step(client, 8, {"alcohol_drinks_per_week": "8", "appetite": "less"})
+    fixed = client.get(step_url(8))
     assert error_messages(fixed) == []
     assert 'value="8"' in fixed.content.decode()
 
@@ -223,24 +224,24 @@ def test_back_keeps_input_with_errors_and_shows_it_again(client):
 def test_back_from_rows_keeps_every_row(client):
     start_form(client)
     data = rows("medicine", {"name": "Aspirin"}, {"dose": "5 mg"})  # second row needs a name
-    post_step(client, 5, data, action="back")
-    html = client.get(step_url(5)).content.decode()
+    post_step(client, 6, data, action="back")
+    html = client.get(step_url(6)).content.decode()
     assert 'value="Aspirin"' in html and 'value="5 mg"' in html
 
 
 def test_the_month_a_statin_was_started_is_asked_after_yes_and_checked(client):
     start_form(client)
-    page = client.get(step_url(4)).content.decode()
+    page = client.get(step_url(5)).content.decode()
     assert "When did you start it?" in page
-    incomplete = post_step(client, 4, {"takes_statin": "yes", "statin_started_0": "3"})
+    incomplete = post_step(client, 5, {"takes_statin": "yes", "statin_started_0": "3"})
     assert error_messages(incomplete) == ["Enter both the month and the year, or leave both empty"]
     assert 'value="3"' in incomplete.content.decode()
     wrong = post_step(
-        client, 4, {"takes_statin": "yes", "statin_started_0": "13", "statin_started_1": "2025"}
+        client, 5, {"takes_statin": "yes", "statin_started_0": "13", "statin_started_1": "2025"}
     )
     assert error_messages(wrong) == ["Enter the month and the year in numbers, for example 3 2025"]
     post_step(
-        client, 4, {"takes_statin": "yes", "statin_started_0": "3", "statin_started_1": "2025"}
+        client, 5, {"takes_statin": "yes", "statin_started_0": "3", "statin_started_1": "2025"}
     )
     assert IntakeSubmission.objects.get().statin_started.isoformat() == "2025-03-01"
 
@@ -251,25 +252,25 @@ def test_the_month_a_statin_was_started_is_asked_after_yes_and_checked(client):
 def test_save_for_later_with_errors_saves_the_good_answers_and_keeps_the_rest(client):
     submission, link = start_form(client)
     response = post_step(
-        client, 3, {"sarc_f_strength": "1", "sarc_f_walking": "2"}, action="later"
+        client, 4, {"sarc_f_strength": "1", "sarc_f_walking": "2"}, action="later"
     )  # three of the five strength questions not answered yet
-    assert response.url == "/prepare/saved/?next=3"
+    assert response.url == "/prepare/saved/?next=4"
     saved = client.get(response.url).content.decode()
     assert "Some answers on the page you left need checking." in saved
     submission.refresh_from_db()
     assert (submission.sarc_f_strength, submission.sarc_f_walking) == (1, 2)
-    assert 3 not in submission.steps_completed  # the check page still asks for it
+    assert 4 not in submission.steps_completed  # the check page still asks for it
     # Another device, through the private link: what was typed is there, with what to fix.
     other = Client()
     other.get(link)
-    returning = other.get(step_url(3))
+    returning = other.get(step_url(4))
     assert re.search(r'id="id_sarc_f_walking_2"[^>]*checked', returning.content.decode())
     assert len(error_messages(returning)) == 3
     # Answering them all clears the kept input.
-    post_step(other, 3, SARC_F_ALL_SOME)
+    post_step(other, 4, SARC_F_ALL_SOME)
     submission.refresh_from_db()
     assert submission.unsaved_input == {}
-    assert 3 in submission.steps_completed
+    assert 4 in submission.steps_completed
 
 
 def test_save_for_later_on_the_first_page_starts_the_form_even_without_a_name(client):
@@ -296,7 +297,7 @@ def test_a_form_started_for_later_cannot_be_sent_until_step_one_is_done(client):
     assert "Answer “Full name” before you send" in html
     assert 'href="/prepare/step/1/?change=1#id_full_name"' in html
     assert 'href="/prepare/step/1/?change=1#id_date_of_birth_0"' in html
-    assert 'href="/prepare/step/3/?change=1#id_sarc_f_strength_0"' in html
+    assert 'href="/prepare/step/4/?change=1#id_sarc_f_strength_0"' in html
     assert IntakeSubmission.objects.get().is_draft
 
 
@@ -306,7 +307,7 @@ def test_the_check_page_lists_what_is_needed_before_sending_and_nothing_once_ans
     assert "Before you send, answer these" in page
     assert "Answer “Falls in the past year” before you send" in page
     assert "Full name" not in page.split("Before you send, answer these")[1].split("</ul>")[0]
-    post_step(client, 3, SARC_F_ALL_SOME)
+    post_step(client, 4, SARC_F_ALL_SOME)
     assert "Before you send, answer these" not in client.get(REVIEW).content.decode()
 
 
@@ -330,7 +331,7 @@ def test_a_page_left_open_for_another_form_does_not_save_into_this_one(client):
     stale_reference = first.reference
     client.post("/prepare/new/")  # e.g. the next patient starts a form in another tab
     second, _ = start_form(client, full_name="Bob Next")
-    response = post_step(client, 4, {"allergies": "Latex"}, reference=stale_reference)
+    response = post_step(client, 5, {"allergies": "Latex"}, reference=stale_reference)
     assert response.status_code == 409
     assert "This page was for a different form" in response.content.decode()
     assert IntakeSubmission.objects.get(pk=second.pk).allergies == ""
@@ -350,7 +351,7 @@ def test_starting_a_new_form_asks_first_and_then_forgets_the_old_one(client):
 
 
 def test_a_later_step_without_a_form_goes_to_the_start(client):
-    response = client.get(step_url(4))
+    response = client.get(step_url(5))
     assert response.url == "/prepare/"
 
 
@@ -405,25 +406,25 @@ def test_the_stop_page_comes_back_for_a_new_emergency_sign(client):
     client.post(URGENT_PAGE, {"form_reference": reference, "doctor_knows": "on"})
     same = post_step(client, 2, {"onset": "minutes_hours"})
     assert same.url == step_url(3)
-    new_sign = post_step(client, 2, {"onset": "minutes_hours", "urgent_symptoms": ["dark_urine"]})
+    new_sign = post_step(client, 3, {"urgent_symptoms": ["dark_urine"]})
     assert new_sign.url == URGENT_PAGE
 
 
 def test_save_and_come_back_later_also_stops_at_the_emergency_page(client):
     start_form(client)
-    response = post_step(client, 2, {"walking_change": "cannot_now"}, action="later")
+    response = post_step(client, 3, {"walking_change": "cannot_now"}, action="later")
     assert response.url == URGENT_PAGE
     reference = IntakeSubmission.objects.get().reference
     carried = client.post(URGENT_PAGE, {"form_reference": reference, "doctor_knows": "on"})
-    assert carried.url == "/prepare/saved/?next=2"
+    assert carried.url == "/prepare/saved/?next=3"
 
 
 def test_adding_a_medicine_row_is_not_interrupted_but_moving_on_is(client):
     start_form(client)
-    post_step(client, 2, {"walking_change": "cannot_now"})  # left the stop page without a tick
-    added = post_step(client, 5, rows("medicine", {"name": "Aspirin"}), action="add")
-    assert added.url.startswith(step_url(5) + "?add=1")
-    moved_on = post_step(client, 5, rows("medicine", {"name": "Aspirin"}))
+    post_step(client, 3, {"walking_change": "cannot_now"})  # left the stop page without a tick
+    added = post_step(client, 6, rows("medicine", {"name": "Aspirin"}), action="add")
+    assert added.url.startswith(step_url(6) + "?add=1")
+    moved_on = post_step(client, 6, rows("medicine", {"name": "Aspirin"}))
     assert moved_on.url == URGENT_PAGE
 
 
@@ -455,7 +456,7 @@ def test_calm_answers_show_no_urgent_box(client):
 def test_a_phone_number_is_needed_to_send_when_a_sign_is_urgent(client):
     start_form(client)
     post_step(client, 2, {"course": "worse_weekly"})
-    post_step(client, 3, SARC_F_ALL_SOME)
+    post_step(client, 4, SARC_F_ALL_SOME)
     submission = IntakeSubmission.objects.get()
     refused = send(client, submission)
     assert refused.status_code == 200
@@ -474,7 +475,7 @@ def test_a_phone_number_is_needed_to_send_when_a_sign_is_urgent(client):
 
 def test_a_phone_number_is_optional_when_nothing_is_urgent(client):
     submission, _link = start_form(client)
-    post_step(client, 3, SARC_F_ALL_SOME)
+    post_step(client, 4, SARC_F_ALL_SOME)
     assert send(client, submission).url == "/prepare/sent/"
 
 
@@ -501,7 +502,7 @@ def test_send_marks_it_sent_and_confirms_with_the_reference(client):
     submission.refresh_from_db()
     assert submission.status == IntakeSubmission.Status.SENT
     assert submission.sent_at is not None and submission.consent_given_at is not None
-    assert 10 in submission.steps_completed
+    assert 11 in submission.steps_completed
     page = client.get("/prepare/sent/").content.decode()
     assert "Your answers have been sent" in page
     assert submission.reference in page
@@ -519,7 +520,7 @@ def test_a_sent_form_is_read_only(client):
     assert "Save and continue" not in page
     response = post_step(client, 1, {**STEP1, "full_name": "Changed"})
     assert response.url == "/prepare/sent/"
-    response = post_step(client, 5, rows("medicine", {"name": "New"}))
+    response = post_step(client, 6, rows("medicine", {"name": "New"}))
     submission.refresh_from_db()
     assert submission.full_name != "Changed"
     assert not Medicine.objects.filter(name="New").exists()
@@ -562,7 +563,7 @@ def test_closing_a_sent_form_forgets_it_on_this_device(client):
 def test_pages_with_answers_are_not_stored_or_indexed(client):
     submission = IntakeSubmissionFactory()
     open_link(client, submission)
-    for path in ["/prepare/", step_url(1), step_url(5), REVIEW, "/prepare/saved/"]:
+    for path in ["/prepare/", step_url(1), step_url(6), REVIEW, "/prepare/saved/"]:
         response = client.get(path)
         assert "no-store" in response.headers["Cache-Control"], path
         assert "noindex" in response.headers["X-Robots-Tag"], path
@@ -570,7 +571,7 @@ def test_pages_with_answers_are_not_stored_or_indexed(client):
 
 def test_no_answer_is_kept_in_a_cookie(client):
     start_form(client, full_name="Zebedee Quill")
-    post_step(client, 4, {"allergies": "Wasp stings"})
+    post_step(client, 5, {"allergies": "Wasp stings"})
     assert set(client.cookies) <= {"sessionid", "csrftoken"}
     for morsel in client.cookies.values():
         assert "Zebedee" not in morsel.value and "Wasp" not in morsel.value

@@ -57,7 +57,7 @@ def test_the_patient_languages_are_the_sites_languages():
 
 def test_a_form_started_in_spanish_is_in_spanish_and_remembers_it(spanish):
     page = text_of(spanish.get(step_url(1)))
-    assert "Paso 1 de 10" in page
+    assert "Paso 1 de 11" in page
     assert "Sobre usted y su consulta" in page
     assert "Nombre completo" in page
     submission, _link = start_form(spanish)
@@ -85,7 +85,7 @@ def test_error_messages_are_in_spanish_and_say_the_field_and_range(spanish):
     assert "Escriba su fecha de nacimiento" in error_messages(response)
 
     start_form(spanish)
-    response = post_step(spanish, 7, {"alcohol_drinks_per_week": "300"})
+    response = post_step(spanish, 8, {"alcohol_drinks_per_week": "300"})
     assert error_messages(response) == [
         "Bebidas alcohólicas a la semana: escriba un número entero del 0 al 200"
     ]
@@ -93,7 +93,7 @@ def test_error_messages_are_in_spanish_and_say_the_field_and_range(spanish):
 
 def test_the_same_messages_stay_english_for_an_english_reader(client):
     start_form(client)
-    response = post_step(client, 7, {"alcohol_drinks_per_week": "300"})
+    response = post_step(client, 8, {"alcohol_drinks_per_week": "300"})
     assert error_messages(response) == [
         "Alcoholic drinks a week must be a whole number from 0 to 200"
     ]
@@ -119,7 +119,7 @@ def test_the_check_your_answers_page_shows_the_choices_in_spanish(spanish):
 
 def test_the_confirmation_page_is_in_the_patients_language(spanish):
     start_form(spanish)
-    post_step(spanish, 3, SARC_F_ALL_SOME)
+    post_step(spanish, 4, SARC_F_ALL_SOME)
     spanish.post(
         "/prepare/check-your-answers/",
         {

@@ -79,3 +79,65 @@ def test_old_answers_move_to_the_new_questions_without_inventing_a_yes(migrate_t
     assert calm.urgency_tier == 3
     assert calm.family_history_known == ""
     assert calm.family_history == "My mother had muscular dystrophy."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_form_sent_and_a_draft_saved_under_ten_steps_keep_their_place_in_eleven(migrate_to):
+    """Migration 0009: the symptoms step split in two, so step numbers from 3 on moved by one.
+    A form sent under the 10-step questions still shows every answer in the right place."""
+    apps = migrate_to([("intake", "0008_medicine_started")])
+    sent = _old_form(
+        apps,
+        "CCCC-4444",
+        steps_completed=list(range(1, 11)),
+        weakness_regions=["hips_thighs"],
+        onset="months",
+        walking_change="less_well",
+        urgent_symptoms=["trouble_breathing"],
+        long_standing_symptoms=["trouble_breathing"],
+        sarc_f_strength=1,
+        sarc_f_walking=0,
+        sarc_f_chair=1,
+        sarc_f_stairs=1,
+        sarc_f_falls=0,
+        allergies="Penicillin",
+    )
+    draft = _old_form(
+        apps,
+        "DDDD-5555",
+        steps_completed=[1, 2, 4],
+        unsaved_input={"7": {"alcohol_drinks_per_week": ["lots"]}},
+    )
+    draft.status = "draft"
+    draft.sent_at = None
+    draft.save()
+
+    migrate_to([("intake", "0009_split_symptoms_step")])
+
+    from intake.models import IntakeSubmission
+    from intake.summary import build_summary, load_summary_rows
+
+    sent = IntakeSubmission.objects.get(reference="CCCC-4444")
+    draft = IntakeSubmission.objects.get(reference="DDDD-5555")
+    assert sent.steps_completed == list(range(1, 12))
+    assert draft.steps_completed == [1, 2, 3, 5]  # step 2 done: its questions now on 3 too
+    assert draft.unsaved_input == {"8": {"alcohol_drinks_per_week": ["lots"]}}
+    summary = build_summary(load_summary_rows(sent))
+    sections = {section.key: section for section in summary.sections}
+    effects = {a.label: a for a in sections["effects"].answers}
+    assert effects["Signs that can be urgent"].items == (
+        "Trouble breathing, or short of breath lying flat (for months, known to a doctor)",
+    )
+    assert "Hips or thighs" in sections["symptoms"].answers[0].items
+    assert sections["strength_check"].answers[-1].value.startswith("3 out of 10")
+    assert summary.key_points.points[-1].label == "The patient's questions"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_renumbering_the_steps_can_be_undone(migrate_to):
+    apps = migrate_to([("intake", "0009_split_symptoms_step")])
+    _old_form(apps, "EEEE-6666", steps_completed=[1, 2, 3, 4, 11], unsaved_input={"5": {}})
+    apps = migrate_to([("intake", "0008_medicine_started")])
+    form = apps.get_model("intake", "IntakeSubmission").objects.get(reference="EEEE-6666")
+    assert form.steps_completed == [1, 2, 3, 10]
+    assert form.unsaved_input == {"4": {}}

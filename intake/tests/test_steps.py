@@ -112,16 +112,9 @@ def test_step_two_accepts_nothing_and_stores_lists_of_codes(client):
     start_form(client)
     response = post_step(client, 2, {})
     assert response.status_code == 302
-    response = post_step(
-        client,
-        2,
-        {
-            "weakness_regions": ["neck", "hips_thighs"],
-            "weakness_side": "both",
-            "weakness_limit": "not_at_all",
-            "other_symptoms": ["pain"],
-        },
-    )
+    post_step(client, 2, {"weakness_regions": ["neck", "hips_thighs"], "weakness_side": "both"})
+    assert post_step(client, 3, {}).status_code == 302
+    post_step(client, 3, {"weakness_limit": "not_at_all", "other_symptoms": ["pain"]})
     submission = IntakeSubmission.objects.get()
     assert submission.weakness_regions == ["neck", "hips_thighs"]
     assert submission.weakness_limit == "not_at_all"
@@ -129,18 +122,18 @@ def test_step_two_accepts_nothing_and_stores_lists_of_codes(client):
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("number", "data"),
     [
-        {"weakness_limit": "11"},
-        {"weakness_limit": "very"},
-        {"weakness_regions": ["elbow"]},
-        {"weakness_side": "middle"},
-        {"other_symptoms": ["falls"]},  # only older forms have it: the strength check asks
+        (3, {"weakness_limit": "11"}),
+        (3, {"weakness_limit": "very"}),
+        (2, {"weakness_regions": ["elbow"]}),
+        (2, {"weakness_side": "middle"}),
+        (3, {"other_symptoms": ["falls"]}),  # only older forms have it: the strength check asks
     ],
 )
-def test_step_two_refuses_answers_outside_its_choices_and_lengths(client, data):
+def test_steps_two_and_three_refuse_answers_outside_their_choices(client, number, data):
     start_form(client)
-    response = post_step(client, 2, data)
+    response = post_step(client, number, data)
     assert response.status_code == 200
     assert len(error_messages(response)) == 1
 
@@ -150,16 +143,16 @@ def test_step_two_refuses_answers_outside_its_choices_and_lengths(client, data):
 
 def test_the_strength_check_needs_all_five_answers(client):
     start_form(client)
-    response = post_step(client, 3, {"sarc_f_strength": "2"})
+    response = post_step(client, 4, {"sarc_f_strength": "2"})
     assert len(error_messages(response)) == 4
     assert "Select how many times you have fallen in the past year" in error_messages(response)
 
 
 def test_the_strength_check_accepts_only_zero_to_two(client):
     start_form(client)
-    response = post_step(client, 3, {**SARC_F_ALL_SOME, "sarc_f_falls": "3"})
+    response = post_step(client, 4, {**SARC_F_ALL_SOME, "sarc_f_falls": "3"})
     assert len(error_messages(response)) == 1
-    post_step(client, 3, SARC_F_ALL_SOME)
+    post_step(client, 4, SARC_F_ALL_SOME)
     assert IntakeSubmission.objects.get().sarc_f_answers == dict.fromkeys(
         ["strength", "walking", "chair", "stairs", "falls"], 1
     )
@@ -170,11 +163,11 @@ def test_the_strength_check_accepts_only_zero_to_two(client):
 
 def test_something_else_needs_saying_what(client):
     start_form(client)
-    response = post_step(client, 4, {"conditions": [Condition.STROKE, Condition.OTHER]})
+    response = post_step(client, 5, {"conditions": [Condition.STROKE, Condition.OTHER]})
     assert error_messages(response) == [
         "Tell us the other condition, or untick \u201cSomething else\u201d"
     ]
-    post_step(client, 4, {"conditions": [Condition.OTHER], "conditions_other": "Gout"})
+    post_step(client, 5, {"conditions": [Condition.OTHER], "conditions_other": "Gout"})
     assert IntakeSubmission.objects.get().conditions_other == "Gout"
 
 
@@ -183,16 +176,16 @@ def test_something_else_needs_saying_what(client):
 
 def test_a_medicine_row_needs_a_name_and_blank_rows_are_ignored(client):
     start_form(client)
-    response = post_step(client, 5, rows("medicine", {"dose": "5 mg"}))
+    response = post_step(client, 6, rows("medicine", {"dose": "5 mg"}))
     assert error_messages(response) == ["Enter the name of the medicine, or remove this one"]
     assert 'value="5 mg"' in response.content.decode()
-    post_step(client, 5, rows("medicine", {"name": "Atorvastatin"}, {"name": "", "dose": ""}))
+    post_step(client, 6, rows("medicine", {"name": "Atorvastatin"}, {"name": "", "dose": ""}))
     assert list(Medicine.objects.values_list("name", flat=True)) == ["Atorvastatin"]
 
 
 def test_add_another_saves_the_rows_and_offers_a_new_one(client):
     start_form(client)
-    response = post_step(client, 5, rows("medicine", {"name": "Prednisolone"}), action="add")
+    response = post_step(client, 6, rows("medicine", {"name": "Prednisolone"}), action="add")
     assert response.status_code == 302
     assert response.url.endswith("?add=1#medicine-1")
     assert Medicine.objects.get().name == "Prednisolone"
@@ -204,7 +197,7 @@ def test_add_another_saves_the_rows_and_offers_a_new_one(client):
 def test_remove_drops_that_row_and_keeps_the_others_in_order(client):
     start_form(client)
     data = rows("medicine", {"name": "A"}, {"name": "B"}, {"name": "C"})
-    response = post_step(client, 5, data, action="remove-1")
+    response = post_step(client, 6, data, action="remove-1")
     assert response.status_code == 302
     assert list(Medicine.objects.values_list("name", "position")) == [("A", 0), ("C", 1)]
 
@@ -212,13 +205,13 @@ def test_remove_drops_that_row_and_keeps_the_others_in_order(client):
 def test_rows_are_limited_to_thirty_with_a_clear_message(client):
     start_form(client)
     many = [{"name": f"Medicine {n}"} for n in range(MAX_ROWS + 1)]
-    response = post_step(client, 5, rows("medicine", *many))
+    response = post_step(client, 6, rows("medicine", *many))
     assert response.status_code == 200
     assert "You can list up to 30 medicines here." in response.content.decode()
     assert not Medicine.objects.exists()
 
     thirty = [{"name": f"Medicine {n}"} for n in range(MAX_ROWS)]
-    response = post_step(client, 5, rows("medicine", *thirty), action="add")
+    response = post_step(client, 6, rows("medicine", *thirty), action="add")
     assert Medicine.objects.count() == MAX_ROWS
     page = client.get(response.url, follow=True).content.decode()
     assert "You have listed 30 medicines, the most this form takes." in page
@@ -228,9 +221,9 @@ def test_rows_are_limited_to_thirty_with_a_clear_message(client):
 def test_an_injury_cannot_be_dated_in_the_future(client):
     start_form(client)
     next_year = str(timezone.localdate().year + 1)
-    response = post_step(client, 6, rows("injury", {"body_part": "Knee", "when": next_year}))
+    response = post_step(client, 7, rows("injury", {"body_part": "Knee", "when": next_year}))
     assert error_messages(response) == ["The year cannot be in the future"]
-    response = post_step(client, 6, rows("injury", {"what_happened": "Fell"}))
+    response = post_step(client, 7, rows("injury", {"what_happened": "Fell"}))
     assert error_messages(response) == [
         "Enter the part of the body that was hurt, or remove this injury"
     ]
@@ -240,7 +233,7 @@ def test_injuries_are_saved_in_the_order_given(client):
     start_form(client)
     post_step(
         client,
-        6,
+        7,
         rows(
             "injury",
             {"body_part": "Left knee", "when": "2019", "still_troubling": "sometimes"},
@@ -275,7 +268,7 @@ def test_injuries_are_saved_in_the_order_given(client):
 )
 def test_lifestyle_numbers_must_be_in_range(client, data, message):
     start_form(client)
-    assert error_messages(post_step(client, 7, data)) == [message]
+    assert error_messages(post_step(client, 8, data)) == [message]
 
 
 # --- Step 8 -------------------------------------------------------------------------------------
@@ -284,20 +277,20 @@ def test_lifestyle_numbers_must_be_in_range(client, data, message):
 def test_only_ticked_tests_are_stored_with_when_and_where_and_years_are_checked(client):
     start_form(client)
     next_year = str(timezone.localdate().year + 1)
-    response = post_step(client, 8, {"tests_had": ["mri"], "mri_when": next_year})
+    response = post_step(client, 9, {"tests_had": ["mri"], "mri_when": next_year})
     assert error_messages(response) == ["The year cannot be in the future"]
     post_step(
         client,
-        8,
+        9,
         {"tests_had": ["mri", "emg"], "mri_when": "2023", "emg_where": "City Hospital"},
     )
     assert list(TestDone.objects.values_list("test_type", "done", "when", "where")) == [
         ("mri", "yes", "2023", ""),
         ("emg", "yes", "", "City Hospital"),
     ]
-    page = client.get(step_url(8)).content.decode()
+    page = client.get(step_url(9)).content.decode()
     assert re.search(r'value="emg"[^>]*checked', page) and 'value="City Hospital"' in page
-    post_step(client, 8, {"tests_had": ["emg"], "emg_where": "City Hospital"})
+    post_step(client, 9, {"tests_had": ["emg"], "emg_where": "City Hospital"})
     assert list(TestDone.objects.values_list("test_type", flat=True)) == ["emg"]
 
 
@@ -313,9 +306,9 @@ def test_the_tests_step_is_one_checklist_of_seven_not_seven_cards():
 
 def test_questions_are_bounded(client):
     start_form(client)
-    response = post_step(client, 9, {"questions": "?" * 3001})
+    response = post_step(client, 10, {"questions": "?" * 3001})
     assert error_messages(response) == ["Your own questions must be 3000 characters or fewer"]
-    post_step(client, 9, {"suggested_questions": ["cause"], "questions": "Is it my statin?"})
+    post_step(client, 10, {"suggested_questions": ["cause"], "questions": "Is it my statin?"})
     assert IntakeSubmission.objects.get().suggested_questions == ["cause"]
 
 
@@ -330,8 +323,8 @@ def test_sending_needs_the_consent_tick(client):
 
 def test_a_step_page_uses_a_bounded_number_of_queries(client, django_assert_max_num_queries):
     start_form(client)
-    post_step(client, 5, rows("medicine", {"name": "Old"}))
-    for number in range(1, 10):
+    post_step(client, 6, rows("medicine", {"name": "Old"}))
+    for number in range(1, 11):
         with django_assert_max_num_queries(8):
             assert client.get(step_url(number)).status_code == 200
     reference = IntakeSubmission.objects.get().reference
@@ -339,6 +332,6 @@ def test_a_step_page_uses_a_bounded_number_of_queries(client, django_assert_max_
     for count in (2, 20):
         many = rows("medicine", *({"name": f"M{n}"} for n in range(count)))
         with django_assert_max_num_queries(14):
-            post_step(client, 5, many, reference=reference)
+            post_step(client, 6, many, reference=reference)
     with django_assert_max_num_queries(10):
         assert client.get("/prepare/check-your-answers/").status_code == 200

@@ -36,19 +36,20 @@ def type_past_the_limit(field, length):
 #: How to make each step refuse its answers, as a patient could.
 MAKE_ERRORS = {
     2: None,  # all choices: nothing a patient can do there is an error
-    3: lambda page: None,  # the five strength questions must be answered
-    4: lambda page: page.get_by_role("checkbox", name="Something else").check(),  # no what
-    5: lambda page: page.locator("#id_medicine-0-dose").fill("5 mg"),  # a dose, no name
-    6: lambda page: (  # a year in the future
+    3: None,  # all choices too
+    4: lambda page: None,  # the five strength questions must be answered
+    5: lambda page: page.get_by_role("checkbox", name="Something else").check(),  # no what
+    6: lambda page: page.locator("#id_medicine-0-dose").fill("5 mg"),  # a dose, no name
+    7: lambda page: (  # a year in the future
         page.get_by_role("button", name="Add an injury").click(),
         page.locator("#id_injury-0-when").fill("2999"),
     ),
-    7: lambda page: page.get_by_label("Alcoholic drinks a week").fill("lots"),
-    8: lambda page: (
+    8: lambda page: page.get_by_label("Alcoholic drinks a week").fill("lots"),
+    9: lambda page: (
         page.get_by_label("Blood tests", exact=True).check(),
         page.locator("#id_blood_when").fill("2999"),
     ),
-    9: lambda page: type_past_the_limit(page.get_by_label("Your own questions"), 3001),
+    10: lambda page: type_past_the_limit(page.get_by_label("Your own questions"), 3001),
 }
 
 
@@ -125,10 +126,10 @@ def test_steps_two_to_nine_empty_and_with_errors(phone):
 def test_rows_pages_with_several_rows(phone):
     scans = Scans(phone)
     open_link(phone, IntakeSubmissionFactory())  # two medicines, two injuries
-    phone.goto("/prepare/step/5/")
+    phone.goto("/prepare/step/6/")
     phone.get_by_role("button", name="Add another medicine").click()
     scans.check("medicines, two rows and a new one")
-    phone.goto("/prepare/step/6/")
+    phone.goto("/prepare/step/7/")
     scans.check("injuries, two rows")
     assert scans.problems == {}
 

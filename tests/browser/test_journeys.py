@@ -38,7 +38,7 @@ def fits(page, width):
 def save_and_continue(page, expected_step=None):
     page.get_by_role("button", name="Save and continue").click()
     if expected_step is not None:
-        expect(page.locator(".step-caption")).to_have_text(f"Step {expected_step} of 10")
+        expect(page.locator(".step-caption")).to_have_text(f"Step {expected_step} of 11")
         expect(page).not_to_have_title(re.compile("^Error:"))
 
 
@@ -90,7 +90,7 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     page.get_by_role("link", name="Continue").click()
 
     # Step 2: symptoms, every question.
-    expect(page.locator(".step-caption")).to_have_text("Step 2 of 10")
+    expect(page.locator(".step-caption")).to_have_text("Step 2 of 11")
     regions = in_group(page, "Where do you have weakness")
     regions.get_by_label("Hips or thighs").check()
     regions.get_by_label("Lower legs, ankles or feet").check()
@@ -99,6 +99,10 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     in_group(page, "How quickly did the weakness come on?").get_by_label("Over months").check()
     in_group(page, "Is it getting worse").get_by_label("Staying the same").check()
     in_group(page, "Is the weakness spreading").get_by_label("No", exact=True).check()
+    fits(page, width)
+    save_and_continue(page, 3)
+
+    # Step 3: how it affects her, every question.
     in_group(page, "Can you walk and stand").get_by_label("Less well than before").check()
     # Breathless for years, known to her doctor: the follow-up appears under the ticked sign.
     signs = in_group(page, "Do you have any of these now?")
@@ -114,17 +118,17 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     others.get_by_label("Muscles look smaller or thinner").check()
     others.get_by_label("Tiredness").check()
     fits(page, width)
-    save_and_continue(page, 3)
+    save_and_continue(page, 4)
 
-    # Step 3: the five SARC-F questions (1 + 0 + 2 + 1 + 1 = 5, a positive screen).
+    # Step 4: the five SARC-F questions (1 + 0 + 2 + 1 + 1 = 5, a positive screen).
     in_group(page, "How much difficulty do you have lifting").get_by_label("Some").check()
     in_group(page, "How much difficulty do you have walking").get_by_label("None").check()
     in_group(page, "How much difficulty do you have moving").get_by_label("A lot").check()
     in_group(page, "How much difficulty do you have climbing").get_by_label("Some").check()
     in_group(page, "How many times have you fallen").get_by_label("1 to 3 falls").check()
-    save_and_continue(page, 4)
+    save_and_continue(page, 5)
 
-    # Step 4: medical history.
+    # Step 5: medical history.
     conditions = in_group(page, "Have you ever been told")
     conditions.get_by_label("Osteoarthritis").check()
     conditions.get_by_label("Something else", exact=True).check()
@@ -136,13 +140,13 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
 
     page.get_by_label("Operations you have had").fill("Hip replacement, 2023")
     page.get_by_label("Allergies").fill("Penicillin (rash)")
-    save_and_continue(page, 5)
+    save_and_continue(page, 6)
     # A statin and weakness that started in the last few months: call a doctor today.
     box = page.locator(".urgent-box--today")
     expect(box).to_contain_text("You take a statin and your muscle trouble is new.")
     expect(box).to_be_focused()
 
-    # Step 5: two medicines, the second added with "Add another medicine".
+    # Step 6: two medicines, the second added with "Add another medicine".
     page.locator("#id_medicine-0-name").fill("Prednisolone")
     page.locator("#id_medicine-0-dose").fill("5 mg")
     page.locator("#id_medicine-0-frequency").fill("Every morning")
@@ -151,9 +155,9 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     page.locator("#id_medicine-1-dose").fill("20 mg")
     page.locator("#id_medicine-1-frequency").fill("At night")
     fits(page, width)
-    save_and_continue(page, 6)
+    save_and_continue(page, 7)
 
-    # Step 6: no injury box until she says there is one; then one injury, every box.
+    # Step 7: no injury box until she says there is one; then one injury, every box.
     expect(page.get_by_label("Part of the body")).to_have_count(0)
     page.get_by_role("button", name="Add an injury").click()
     page.get_by_label("Part of the body").fill("Right hip")
@@ -161,9 +165,9 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     page.get_by_label("What happened?").fill("Fell in the garden and broke my hip")
     page.get_by_label("What treatment did you have?").fill("Hip replacement, then physio")
     in_group(page, "Does it still trouble you?").get_by_label("Sometimes").check()
-    save_and_continue(page, 7)
+    save_and_continue(page, 8)
 
-    # Step 7: daily life, every question.
+    # Step 8: daily life, every question.
     in_group(page, "How active are you").get_by_label("Mostly sitting or lying down").check()
     in_group(page, "In the last 6 months, have you spent").get_by_label("Yes", exact=True).check()
     page.get_by_label("If yes, what happened and for how long?").fill("Two weeks in hospital")
@@ -171,20 +175,20 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     in_group(page, "How is your appetite?").get_by_label("Less than usual").check()
     in_group(page, "Have you lost weight").get_by_label("Yes", exact=True).check()
     page.get_by_label("If yes, about how much").fill("About 5 kg over 4 months")
-    save_and_continue(page, 8)
+    save_and_continue(page, 9)
 
-    # Step 8: one checklist; when and where appear under the test ticked.
+    # Step 9: one checklist; when and where appear under the test ticked.
     tests = in_group(page, "Which of these tests have you had?")
     expect(page.get_by_label("Blood tests: roughly when?")).to_be_hidden()
     tests.get_by_label("Blood tests", exact=True).check()
     page.get_by_label("Blood tests: roughly when?").fill("May 2024")
     page.get_by_label("Blood tests: where?").fill("Riverside Surgery")
-    save_and_continue(page, 9)
+    save_and_continue(page, 10)
 
-    # Step 9: questions for the doctor.
+    # Step 10: questions for the doctor.
     page.get_by_label("Could any of my medicines be causing this?").check()
     page.get_by_label("Your own questions").fill("Is it safe to use weights?\nHow long to recover?")
-    save_and_continue(page, 10)
+    save_and_continue(page, 11)
 
     # Check your answers: what was typed is all there; then send with consent.
     main = page.locator("main")
@@ -270,7 +274,7 @@ def test_patient_prepares_sends_and_prints_then_staff_mark_it_reviewed(
     assert submission.sarc_f_total == 5
     assert [m.name for m in submission.medicines.all()] == ["Prednisolone", "Simvastatin"]
     assert submission.injuries.get().body_part == "Right hip"
-    assert submission.steps_completed == list(range(1, 11))
+    assert submission.steps_completed == list(range(1, 12))
     assert submission.phone.as_e164 == "+12015550123"
     assert submission.long_standing_symptoms == ["trouble_breathing"]
     # Breathless for years (known): no emergency; a statin with new weakness: call today.

@@ -42,7 +42,7 @@ def fill_date(page, legend, day, month, year):
 
 def save_and_continue(page, expected_step):
     page.get_by_role("button", name="Guardar y continuar").click()
-    expect(page.locator(".step-caption")).to_have_text(f"Paso {expected_step} de 10")
+    expect(page.locator(".step-caption")).to_have_text(f"Paso {expected_step} de 11")
     expect(page).not_to_have_title(re.compile("^Error:"))
 
 
@@ -65,7 +65,7 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     page.get_by_role("link", name="Empezar ahora").click()
 
     # Step 1.
-    expect(page.locator(".step-caption")).to_have_text("Paso 1 de 10")
+    expect(page.locator(".step-caption")).to_have_text("Paso 1 de 11")
     page.get_by_label("Nombre completo").fill("Rosa Núñez Pérez")
     fill_date(page, "Fecha de nacimiento", "27", "3", "1946")
     fill_date(page, "Fecha de la cita", "1", "6", str(timezone.localdate().year + 1))
@@ -79,7 +79,7 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     page.get_by_role("link", name="Continuar").click()
 
     # Step 2.
-    expect(page.locator(".step-caption")).to_have_text("Paso 2 de 10")
+    expect(page.locator(".step-caption")).to_have_text("Paso 2 de 11")
     regions = in_group(page, "¿Dónde tiene debilidad")
     regions.get_by_label("Caderas o muslos").check()
     regions.get_by_label("Parte de abajo de las piernas, tobillos o pies").check()
@@ -87,6 +87,10 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     in_group(page, "¿Cuándo empezó?").get_by_label("En los últimos meses").check()
     in_group(page, "¿Qué tan rápido apareció").get_by_label("En meses o más tiempo").check()
     in_group(page, "¿Está empeorando").get_by_label("Sigue igual").check()
+    fits(page)
+    save_and_continue(page, 3)
+
+    # Step 3.
     in_group(page, "¿Cuánto le limita la debilidad?").get_by_label(
         "Bastante: algunas cosas de todos los días me cuestan"
     ).check()
@@ -94,17 +98,17 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     others.get_by_label("Los músculos se ven más pequeños o más delgados").check()
     others.get_by_label("Cansancio").check()
     fits(page)
-    save_and_continue(page, 3)
+    save_and_continue(page, 4)
 
-    # Step 3: SARC-F, 1 + 0 + 2 + 1 + 1 = 5.
+    # Step 4: SARC-F, 1 + 0 + 2 + 1 + 1 = 5.
     in_group(page, "¿Cuánta dificultad tiene para levantar y cargar").get_by_label("Alguna").check()
     in_group(page, "¿Cuánta dificultad tiene para cruzar").get_by_label("Ninguna").check()
     in_group(page, "¿Cuánta dificultad tiene para levantarse").get_by_label("Mucha").check()
     in_group(page, "¿Cuánta dificultad tiene para subir").get_by_label("Alguna").check()
     in_group(page, "¿Cuántas veces se ha caído").get_by_label("1 a 3 caídas").check()
-    save_and_continue(page, 4)
+    save_and_continue(page, 5)
 
-    # Step 4.
+    # Step 5.
     conditions = in_group(page, "¿Alguna vez le han dicho")
     conditions.get_by_label("Osteoartritis (artrosis)").check()
     conditions.get_by_label("Otra cosa", exact=True).check()
@@ -113,9 +117,9 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     page.get_by_label("¿Quién, y qué enfermedad tuvo?").fill("Mi hermano tuvo distrofia muscular.")
     page.get_by_label("Operaciones que le han hecho").fill("Reemplazo de cadera, 2023")
     page.get_by_label("Alergias").fill("Penicilina (sarpullido)")
-    save_and_continue(page, 5)
+    save_and_continue(page, 6)
 
-    # Step 5: two medicines.
+    # Step 6: two medicines.
     page.locator("#id_medicine-0-name").fill("Prednisolona")
     page.locator("#id_medicine-0-dose").fill("5 mg")
     page.locator("#id_medicine-0-frequency").fill("Cada mañana")
@@ -123,18 +127,18 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     page.locator("#id_medicine-1-name").fill("Simvastatin")
     page.locator("#id_medicine-1-dose").fill("20 mg")
     page.locator("#id_medicine-1-frequency").fill("En la noche")
-    save_and_continue(page, 6)
+    save_and_continue(page, 7)
 
-    # Step 6.
+    # Step 7.
     page.get_by_role("button", name="Agregar una lesión").click()
     page.get_by_label("Parte del cuerpo").fill("Cadera derecha")
     page.get_by_label("¿Cuándo pasó?").fill("2023")
     page.get_by_label("¿Qué pasó?").fill("Me caí en el jardín y me rompí la cadera")
     page.get_by_label("¿Qué tratamiento recibió?").fill("Reemplazo de cadera y terapia física")
     in_group(page, "¿Todavía le molesta?").get_by_label("A veces").check()
-    save_and_continue(page, 7)
+    save_and_continue(page, 8)
 
-    # Step 7.
+    # Step 8.
     in_group(page, "¿Qué tan activo es usted").get_by_label("Casi siempre sentado").check()
     in_group(page, "En los últimos 6 meses, ¿pasó").get_by_label("Sí", exact=True).check()
     page.get_by_label("Si la respuesta es sí, ¿qué pasó").fill("Dos semanas en el hospital")
@@ -142,19 +146,19 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     in_group(page, "¿Cómo está su apetito?").get_by_label("Menos que de costumbre").check()
     in_group(page, "¿Ha bajado de peso").get_by_label("Sí", exact=True).check()
     page.get_by_label("Si la respuesta es sí, ¿más o menos cuánto").fill("Unos 5 kg en 4 meses")
-    save_and_continue(page, 8)
+    save_and_continue(page, 9)
 
-    # Step 8.
+    # Step 9.
     tests = in_group(page, "¿Cuáles de estas pruebas le han hecho?")
     tests.get_by_label("Análisis de sangre", exact=True).check()
     page.get_by_label("Análisis de sangre: ¿más o menos cuándo?").fill("Mayo de 2024")
     page.get_by_label("Análisis de sangre: ¿dónde?").fill("Centro de Salud Riverside")
-    save_and_continue(page, 9)
+    save_and_continue(page, 10)
 
-    # Step 9.
+    # Step 10.
     page.get_by_label("¿Alguno de mis medicamentos podría estar causando esto?").check()
     page.get_by_label("Sus propias preguntas").fill("¿Puedo usar pesas?\n¿Cuánto tardaré?")
-    save_and_continue(page, 10)
+    save_and_continue(page, 11)
 
     # Check your answers, in Spanish, then send.
     main = page.locator("main")

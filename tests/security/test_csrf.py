@@ -33,13 +33,14 @@ STEP_DATA = {
     1: {"full_name": "Ann Example", "date_of_birth_0": "3", "date_of_birth_1": "4"}
     | {"date_of_birth_2": "1950"},
     2: {"weakness_side": "both"},
-    3: {f"sarc_f_{item}": "1" for item in ("strength", "walking", "chair", "stairs", "falls")},
-    4: {"allergies": "None"},
-    5: {"medicine-TOTAL_FORMS": "1", "medicine-INITIAL_FORMS": "0", "medicine-0-name": "Aspirin"},
-    6: {"injury-TOTAL_FORMS": "1", "injury-INITIAL_FORMS": "0", "injury-0-body_part": "Knee"},
-    7: {"alcohol_drinks_per_week": "8"},
-    8: {"tests_had": ["blood"]},
-    9: {"questions": "Why?"},
+    3: {"weakness_limit": "a_little"},
+    4: {f"sarc_f_{item}": "1" for item in ("strength", "walking", "chair", "stairs", "falls")},
+    5: {"allergies": "None"},
+    6: {"medicine-TOTAL_FORMS": "1", "medicine-INITIAL_FORMS": "0", "medicine-0-name": "Aspirin"},
+    7: {"injury-TOTAL_FORMS": "1", "injury-INITIAL_FORMS": "0", "injury-0-body_part": "Knee"},
+    8: {"alcohol_drinks_per_week": "8"},
+    9: {"tests_had": ["blood"]},
+    10: {"questions": "Why?"},
 }
 
 
@@ -208,7 +209,7 @@ def admin_logout_case():
 
 #: Forms in our templates, by the URL name their action reverses, and the Django admin's own.
 CASES = {
-    **{f"intake:step {n}": step_case(n) for n in range(1, 10)},
+    **{f"intake:step {n}": step_case(n) for n in range(1, 11)},
     "intake:review": review_case,
     "intake:urgent": urgent_case,
     "intake:new": new_form_case,

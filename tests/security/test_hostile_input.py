@@ -41,10 +41,10 @@ REFUSED = {"10 000 characters": LONG, "null byte": NULL_BYTE}
 LIVE_MARKUP = ("<script>alert", "<img src=x")
 
 STEP1_VALID = {"date_of_birth_0": "3", "date_of_birth_1": "4", "date_of_birth_2": "1950"}
-TEXT_STEPS = [1, 4, 5, 6, 7, 8, 9]  # steps with free-text boxes (2 and 3 are all choices)
+TEXT_STEPS = [1, 5, 6, 7, 8, 9, 10]  # steps with free-text boxes (2 to 4 are all choices)
 #: Choices that reveal a step's boxes: on step 8, when and where belong to the tests ticked.
-REVEALING = {8: {"tests_had": ["blood", "ct", "mri", "nerve_conduction", "emg", "nerve_biopsy"]}}
-REVEALING[8]["tests_had"].append("muscle_biopsy")
+REVEALING = {9: {"tests_had": ["blood", "ct", "mri", "nerve_conduction", "emg", "nerve_biopsy"]}}
+REVEALING[9]["tests_had"].append("muscle_biopsy")
 
 
 def empty_page(number):
@@ -157,9 +157,9 @@ def assert_shown_escaped(html, value, where):
 
 
 def test_the_forms_offer_the_fields_this_test_expects():
-    assert [n for n in STEPS if n < 10 and text_fields(n)] == TEXT_STEPS
+    assert [n for n in STEPS if n < 11 and text_fields(n)] == TEXT_STEPS
     assert len([f for n in TEXT_STEPS for f in text_fields(n)]) >= 25
-    assert all(other_fields(n) for n in (1, 2, 3, 4, 6, 7, 8, 9))
+    assert all(other_fields(n) for n in (1, 2, 3, 4, 5, 7, 8, 9, 10))
 
 
 @pytest.mark.parametrize("value", STORABLE.values(), ids=STORABLE.keys())
@@ -212,7 +212,7 @@ def test_overlong_text_and_null_bytes_are_refused_beside_each_field(number, valu
 
 
 @pytest.mark.parametrize("value", [SCRIPT, SQL, UNICODE, LONG, NULL_BYTE, "-1", "1e9", "²"])
-@pytest.mark.parametrize("number", range(1, 10))
+@pytest.mark.parametrize("number", range(1, 11))
 def test_hostile_values_in_choices_and_numbers_are_refused(number, value):
     """Radio buttons, tick boxes and number boxes take nothing but their own values."""
     client, draft = patient_with_a_draft()

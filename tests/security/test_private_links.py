@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits"
 
 PATIENT_PAGES = [
     "/prepare/",
-    *(f"/prepare/step/{n}/" for n in range(1, 10)),
+    *(f"/prepare/step/{n}/" for n in range(1, 11)),
     "/prepare/check-your-answers/",
     "/prepare/sent/",
     "/prepare/saved/",
@@ -93,7 +93,7 @@ def test_posting_the_other_patients_reference_changes_nothing(two_patients):
     a, b = two_patients
     client = opened_by_link(a)
     before = IntakeSubmission.objects.get(pk=b.pk).updated_at
-    for number in range(1, 10):
+    for number in range(1, 11):
         response = client.post(
             f"/prepare/step/{number}/",
             {"form_reference": b.reference, "action": "next", "full_name": "Mallory"},
