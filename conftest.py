@@ -25,6 +25,16 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as a deploy leaves it: migrated, then the Learn content loaded by its
+    management command (the data migrations no longer load it; see education/migrations)."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("load_education_content", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def site_language_between_tests():
     """Each test starts and ends in the site's language (English).

@@ -53,7 +53,8 @@ def server_environment(database_url: str, data_dir: Path) -> dict[str, str]:
 
 
 def prepare_database(env: dict[str, str]) -> None:
-    """Fresh database: for PostgreSQL drop and create it; then migrate and collect static."""
+    """Fresh database: for PostgreSQL drop and create it; then migrate, load the Learn content
+    and collect static (as a deploy does)."""
     url = urllib.parse.urlparse(env["DATABASE_URL"])
     if url.scheme.startswith("postgres"):
         name = url.path.lstrip("/")
@@ -62,7 +63,11 @@ def prepare_database(env: dict[str, str]) -> None:
             # psql from PATH, as the README's PostgreSQL set-up; the names are our own.
             subprocess.run(["psql", admin, "-q", "-c", sql], check=True)  # nosec B603 B607 # noqa: S603,S607
     manage = [sys.executable, str(BASE_DIR / "manage.py")]
-    for command in (["migrate", "--noinput", "-v", "0"], ["collectstatic", "--noinput", "-v", "0"]):
+    for command in (
+        ["migrate", "--noinput", "-v", "0"],
+        ["load_education_content", "-v", "0"],
+        ["collectstatic", "--noinput", "-v", "0"],
+    ):
         subprocess.run([*manage, *command], env=env, check=True)  # nosec B603 # noqa: S603
 
 

@@ -1,6 +1,7 @@
 """The Learn pages: topics made of ordered sections, with their sources, and a glossary.
 
-Content ships in `education/content/` and is loaded by a data migration (see `loader.py`); after
+Content ships in `education/content/` and is loaded by `manage.py load_education_content` (see
+`loader.py`) after each `migrate`; after
 that the database is the truth and staff correct it in the admin. Section bodies are written in a
 small Markdown subset and stored twice: the Markdown staff edit, and the sanitised HTML (with
 glossary links) that the topic page shows, so a page view never renders Markdown.

@@ -1,17 +1,15 @@
 """The audit log of staff access to summaries (HIPAA 45 CFR 164.312(b), audit controls).
 
-Connected in IntakeConfig.ready(): every time the staff summary page sends `summary_viewed`
-(intake/summary.py), a `SummaryView` row records who opened which reference, and when.
+The staff summary page and its PDF call `record_summary_view` each time a member of staff opens
+a summary: a `SummaryView` row records who opened which reference, and when. The patient's own
+views are not staff access and are not recorded.
 """
 
-from django.dispatch import receiver
-
-from .models import SummaryView
-from .summary import summary_viewed
+from .models import IntakeSubmission, SummaryView
 
 
-@receiver(summary_viewed, dispatch_uid="intake.audit.log_summary_view")
-def log_summary_view(sender, *, user, submission, **kwargs) -> SummaryView:
+def record_summary_view(*, user, submission: IntakeSubmission) -> SummaryView:
+    """Record that `user` (staff) opened `submission`'s summary."""
     return SummaryView.objects.create(
         submission=submission,
         reference=submission.reference,

@@ -652,7 +652,7 @@ class TestDone(_Row):
 class SummaryView(models.Model):
     """A member of staff opened a submission's visit summary: the audit log of staff views.
 
-    Written by intake/audit.py when the staff summary page sends `summary_viewed`. Keeps the
+    Written by `intake.audit.record_summary_view` each time staff open a summary. Keeps the
     reference and username as text so the record outlives a purged submission or a removed
     account (neither is personal health data).
     """

@@ -18,7 +18,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -749,18 +748,3 @@ def build_summary(
             if step.on_summary == "section"
         ),
     )
-
-
-# --- Audit hook ---------------------------------------------------------------------------------
-
-#: Sent each time a member of staff opens a summary: `summary_viewed.send(sender=IntakeSubmission,
-#: user=..., submission=...)`. The staff review work (audit log) connects a receiver to it.
-summary_viewed = Signal()
-
-
-def record_summary_view(*, user, submission: IntakeSubmission) -> None:
-    """Note that `user` (staff) opened `submission`'s summary. Does nothing but signal, for now.
-
-    The hook for the audit log of staff views: connect to `summary_viewed`, or replace this body.
-    """
-    summary_viewed.send(sender=IntakeSubmission, user=user, submission=submission)

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET
 
 from atrophy_site.privacy import private_page
 
+from .audit import record_summary_view
 from .languages import (
     clinic_language,
     clinic_language_context,
@@ -38,7 +39,6 @@ from .session import IntakeSession
 from .summary import (
     build_summary,
     load_summary_rows,
-    record_summary_view,
     summary_link_expired,
     summary_link_lifetime,
     summary_queryset,

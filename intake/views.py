@@ -26,6 +26,7 @@ from .models import STEP_COUNT, IntakeSubmission
 from .pages import page_for
 from .questions import STEPS
 from .session import IntakeSession
+from .summary import summary_link_lifetime
 from .summary_views import sent_link_has_expired, summary_expired_response
 from .tokens import (
     create_submission,
@@ -521,5 +522,11 @@ def sent(request):
     submission = session.submission()
     if submission is None or submission.is_draft:
         return redirect("intake:start")
-    context = _base_context(request, session, submission, urgent_box_list=True)
+    context = _base_context(
+        request,
+        session,
+        submission,
+        urgent_box_list=True,
+        summary_link_days=summary_link_lifetime().days,
+    )
     return render(request, "intake/sent.html", context)

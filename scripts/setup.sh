@@ -30,7 +30,8 @@ if [ ! -f .env ]; then
 fi
 
 mkdir -p data
-echo "==> Applying database migrations (this also loads the education content)"
+echo "==> Applying database migrations, then loading the education content"
 .venv/bin/python manage.py migrate --noinput
+.venv/bin/python manage.py load_education_content --verbosity 0
 echo "==> Collecting static files"
 .venv/bin/python manage.py collectstatic --noinput --verbosity 0

@@ -1,6 +1,6 @@
 """The content the issue asks for is there, reachable, sourced, safe and easy to read.
 
-These tests run on the content the data migration loaded (the same rows a fresh `migrate` gives),
+These tests run on the content `load_education_content` loaded (the rows a fresh set-up gives),
 so they fail the day someone adds a hard page, drops a source or unpublishes a required topic.
 """
 

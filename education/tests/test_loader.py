@@ -85,7 +85,7 @@ def test_a_related_slug_that_does_not_exist_is_refused(content_dir):
 
 
 @pytest.mark.django_db
-def test_migrate_loads_every_topic_and_glossary_term():
+def test_the_load_command_loads_every_topic_and_glossary_term():
     content = read_content()
     assert set(Topic.objects.values_list("slug", flat=True)) == {t.slug for t in content.topics}
     assert GlossaryTerm.objects.count() == len(content.glossary)

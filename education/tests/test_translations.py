@@ -1,8 +1,9 @@
 """The Learn pages in Spanish: stored per language, shown by the reader's language, searchable.
 
-The Spanish content ships in education/content/es/ and is loaded by migration 0004, so these
-tests read the same rows a fresh `migrate` gives. A reader chooses Spanish with the browser's
-Accept-Language header or the language switch (the cookie); both end in the active language.
+The Spanish content ships in education/content/es/ and is loaded by `load_education_content`
+(after `migrate`), so these tests read the same rows a fresh set-up gives. A reader chooses
+Spanish with the browser's Accept-Language header or the language switch (the cookie); both
+end in the active language.
 """
 
 import re

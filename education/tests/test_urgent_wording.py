@@ -4,7 +4,7 @@ The clinical source is the three-tier note on urgent signs (tier 1: call the eme
 tier 2: call a doctor today; tier 3: bring it to the appointment). These tests check the wording
 readers see: the urgent box shown on the Learn index, the urgent-signs page and the home page, the
 two sign topics, and every topic in English and Spanish, both as shipped in education/content/
-and as the data migrations loaded them.
+and as `load_education_content` loaded them.
 """
 
 import re
@@ -122,7 +122,7 @@ def test_the_footer_on_every_page_names_both_sides_dark_urine_and_bladder_signs(
 def test_no_english_topic_sends_anyone_to_urgent_care():
     """In US usage "urgent care" is a walk-in clinic; every tier-1 sign needs the emergency number.
 
-    Checked on the shipped files and on the pages the migrations loaded.
+    Checked on the shipped files and on the pages the content loader loaded.
     """
     in_files = [
         slug

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from intake.audit import record_summary_view
 from intake.models import SummaryView
-from intake.summary import record_summary_view
 from intake.tests.factories import IntakeSubmissionFactory
 from tests.staff import make_staff_user, sign_in_verified
 

@@ -1,4 +1,6 @@
-"""Reload the Learn pages from education/content/ (the data migration does the first load)."""
+"""Load the Learn pages from education/content/: run after every `migrate` (setup and deploy).
+
+It creates what is missing and updates what changed, so running it again is safe."""
 
 from pathlib import Path
 
