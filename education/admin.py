@@ -7,6 +7,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from atrophy_site.languages import translation_language_choices
+
 from .loader import render_sections, render_translated_sections
 from .models import (
     GlossaryTerm,
@@ -17,7 +19,6 @@ from .models import (
     TopicTranslation,
     TranslatedSection,
     TranslatedSource,
-    TranslationLanguage,
 )
 
 
@@ -170,7 +171,7 @@ class GlossaryTermAdmin(admin.ModelAdmin):
 
     def _rerender_sections(self) -> None:
         render_sections(Section.objects.all(), GlossaryTerm.objects.all())
-        for language in TranslationLanguage.values:
+        for language, _name in translation_language_choices():
             render_translated_sections(language)
 
     def save_model(self, request, obj, form, change):

@@ -19,7 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from atrophy_site.languages import translation_language_choices
 
 from .rendering import (
     fold_for_search,
@@ -212,12 +213,6 @@ class GlossaryTerm(models.Model):
 # --- Translations -------------------------------------------------------------------------------
 
 
-class TranslationLanguage(models.TextChoices):
-    """Languages a topic or glossary word can be translated into (English is on the topic)."""
-
-    SPANISH = "es", pgettext_lazy("language", "Spanish")
-
-
 class TopicTranslation(models.Model):
     """A topic's page in another language: title, summary and reviewed date, with its own
     sections and sources. Without one, the page is shown in English with a note."""
@@ -225,7 +220,7 @@ class TopicTranslation(models.Model):
     topic = models.ForeignKey(
         Topic, on_delete=models.CASCADE, related_name="translations", verbose_name=_("topic")
     )
-    language = models.CharField(_("language"), max_length=10, choices=TranslationLanguage)
+    language = models.CharField(_("language"), max_length=10, choices=translation_language_choices)
     title = models.CharField(_("title"), max_length=200)
     summary = models.CharField(
         _("summary"),
@@ -337,7 +332,7 @@ class GlossaryTermTranslation(models.Model):
         related_name="translations",
         verbose_name=_("glossary term"),
     )
-    language = models.CharField(_("language"), max_length=10, choices=TranslationLanguage)
+    language = models.CharField(_("language"), max_length=10, choices=translation_language_choices)
     term = models.CharField(_("term"), max_length=100)
     definition = models.TextField(_("definition"))
     variants = models.TextField(

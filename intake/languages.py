@@ -19,17 +19,11 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import translation
-from django.utils.translation import pgettext_lazy
+
+from atrophy_site.languages import language_name_in_a_sentence
 
 from .models import IntakeSubmission
 from .summary import VisitSummary, build_summary
-
-#: Each language's name as it is written inside a sentence ("en inglés": lower case in Spanish),
-#: for telling a patient, in their language, what language their summary is in.
-LANGUAGE_IN_A_SENTENCE = {
-    "en": pgettext_lazy("language name inside a sentence", "English"),
-    "es": pgettext_lazy("language name inside a sentence", "Spanish"),
-}
 
 
 @contextmanager
@@ -50,7 +44,7 @@ def clinic_language_context() -> dict:
     written in the reader's language where the page names it)."""
     return {
         "clinic_language": settings.CLINIC_LANGUAGE,
-        "clinic_language_name": LANGUAGE_IN_A_SENTENCE.get(settings.CLINIC_LANGUAGE, ""),
+        "clinic_language_name": language_name_in_a_sentence(settings.CLINIC_LANGUAGE),
     }
 
 

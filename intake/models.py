@@ -17,8 +17,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
+
+from atrophy_site.languages import language_choices
 
 from .review import SentOnlyHistoricalRecords, StaffReviewFields
 from .tiers import UrgencyTier  # noqa: F401 (re-exported: the models' other choices live here)
@@ -36,15 +37,6 @@ class YesNoNotSure(models.TextChoices):
     YES = "yes", _("Yes")
     NO = "no", _("No")
     NOT_SURE = "not_sure", _("Not sure")
-
-
-class PatientLanguage(models.TextChoices):
-    """The languages of the form (settings.LANGUAGES), named for staff in the clinic's language."""
-
-    # A context of their own: Django's "English" (no context) names languages in running text,
-    # in lower case in Spanish ("inglés"); these are labels ("Inglés").
-    ENGLISH = "en", pgettext_lazy("language", "English")
-    SPANISH = "es", pgettext_lazy("language", "Spanish")
 
 
 class YesNo(models.TextChoices):
@@ -491,7 +483,7 @@ class IntakeSubmission(StaffReviewFields, models.Model):
     language = models.CharField(
         _("patient's language"),
         max_length=10,
-        choices=PatientLanguage,
+        choices=language_choices,
         blank=True,
         help_text=_("The language of the pages when the patient last saved or sent the form."),
     )
