@@ -6,7 +6,8 @@ What the patient wrote is read-only for everyone, superusers included; no one ad
 here, and only superusers delete them. Drafts never appear: the patient has not sent them.
 
 The change list reads only columns of the submission itself (the urgency tier and SARC-F total
-are stored on it, see intake/review.py), so it costs the same few queries whatever the page size.
+are stored on it, see intake/staff_review.py), so it costs the same few queries whatever the
+page size.
 
 The queue puts what cannot wait first: urgency tier (emergency, today, routine), then forms not
 yet reviewed before reviewed ones, then the soonest appointment (none last), then oldest sent.
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import review
+from . import staff_review
 from .answers import folded, staff_label
 from .export import csv_lines
 from .fhir.admin import FhirExportAdminMixin
@@ -297,7 +298,7 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         old_status = form.initial.get("status", obj.status)
-        review.record_status_change(obj, old_status=old_status, by=request.user)
+        staff_review.record_status_change(obj, old_status=old_status, by=request.user)
         super().save_model(request, obj, form, change)
 
     class Media:
@@ -425,12 +426,12 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Mark reviewed"), permissions=["change"])
     def mark_reviewed(self, request, queryset):
-        changed = sum(review.mark_reviewed(s, by=request.user) for s in queryset)
+        changed = sum(staff_review.mark_reviewed(s, by=request.user) for s in queryset)
         self._report(request, changed, len(queryset), _("reviewed"))
 
     @admin.action(description=_("Archive"), permissions=["change"])
     def archive(self, request, queryset):
-        changed = sum(review.archive(s, by=request.user) for s in queryset)
+        changed = sum(staff_review.archive(s, by=request.user) for s in queryset)
         self._report(request, changed, len(queryset), _("archived"))
 
     def _report(self, request, changed, selected, state):

@@ -21,7 +21,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from atrophy_site.languages import language_choices
 
-from .review import SentOnlyHistoricalRecords, StaffReviewFields
+from .staff_review import SentOnlyHistoricalRecords, StaffReviewFields
 from .tiers import UrgencyTier  # noqa: F401 (re-exported: the models' other choices live here)
 
 #: The number of steps in the form; the last one is "Check your answers and send".
@@ -268,7 +268,7 @@ class IntakeSubmission(StaffReviewFields, models.Model):
     """One patient's answers to "Prepare for your visit".
 
     The clinic's fields (urgent-signs and SARC-F flags, reviewer, staff note) and the change
-    history come from `StaffReviewFields` (intake/review.py).
+    history come from `StaffReviewFields` (intake/staff_review.py).
     """
 
     class Status(models.TextChoices):
@@ -549,7 +549,7 @@ class _Row(models.Model):
 
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    # Changes after the submission is sent are audited (intake/review.py).
+    # Changes after the submission is sent are audited (intake/staff_review.py).
     history = SentOnlyHistoricalRecords(inherit=True, cascade_delete_history=True)
 
     class Meta:

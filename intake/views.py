@@ -24,7 +24,7 @@ from .answers import answers_by_step, missing_answers
 from .forms import MAX_ROWS, SendForm, UrgentCarryOnForm, phone_needed
 from .models import STEP_COUNT, IntakeSubmission
 from .pages import page_for
-from .questions import STEPS
+from .questions import CHECK_STEP, STEPS
 from .session import IntakeSession
 from .summary import summary_link_lifetime
 from .summary_views import sent_link_has_expired, summary_expired_response
@@ -40,14 +40,14 @@ from .triage import Triage, triage
 
 logger = logging.getLogger(__name__)
 
-REVIEW_STEP = STEP_COUNT
+CHECK_STEP_NUMBER = CHECK_STEP  # "Check your answers and send", the last step
 #: The step that asks the contact details (phone number).
 ABOUT_YOU_STEP = 1
 
 
 def _step_url(number: int) -> str:
-    if number >= REVIEW_STEP:
-        return reverse("intake:review")
+    if number >= CHECK_STEP_NUMBER:
+        return reverse("intake:check_answers")
     return reverse("intake:step", args=[number])
 
 
@@ -161,7 +161,7 @@ def saved(request):
         next_step = int(request.GET.get("next", ""))
     except ValueError:
         next_step = submission.first_unfinished_step()
-    next_step = min(max(next_step, 1), REVIEW_STEP)
+    next_step = min(max(next_step, 1), CHECK_STEP_NUMBER)
     context = _base_context(
         request,
         session,
@@ -196,7 +196,7 @@ def step(request, number):
     if step is None:
         raise Http404
     if step.kind == "check":
-        return redirect("intake:review")
+        return redirect("intake:check_answers")
     session = IntakeSession(request)
     submission = session.submission()
     if submission is None and not step.is_first:
@@ -241,8 +241,8 @@ def _show_step(request, session, step, submission, page=None, status=200):
         step=step,
         errors=errors,
         read_only=read_only,
-        return_to_review=request.GET.get("change") == "1"
-        or request.POST.get("return_to") == "review",
+        return_to_check=request.GET.get("change") == "1"
+        or request.POST.get("return_to") == "check",
         previous_url=_step_url(step.number - 1) if step.number > 1 else reverse("intake:start"),
         next_url=_step_url(step.number + 1),
         **page.context(),
@@ -345,8 +345,8 @@ def _next_url(request, step, page, action) -> str:
         return _step_url(step.number - 1) if step.number > 1 else reverse("intake:start")
     if action == "later":
         return reverse("intake:saved") + f"?next={step.number}"
-    if request.POST.get("return_to") == "review":
-        return reverse("intake:review")
+    if request.POST.get("return_to") == "check":
+        return reverse("intake:check_answers")
     return _step_url(step.number + 1)
 
 
@@ -429,7 +429,7 @@ def _querydict(data: dict[str, list[str]]) -> QueryDict:
 
 @private_page
 @require_http_methods(["GET", "POST"])
-def review(request):
+def check_answers(request):
     session = IntakeSession(request)
     submission = session.submission()
     if submission is None:
@@ -446,7 +446,7 @@ def review(request):
         missing = _missing_before_send(submission)
         if form.is_valid() and not missing:
             _send(submission)
-            session.forget_unsaved(REVIEW_STEP)
+            session.forget_unsaved(CHECK_STEP_NUMBER)
             session.allow_sent_view()
             return redirect("intake:sent")
         errors = missing + form.error_list()
@@ -454,16 +454,16 @@ def review(request):
         request,
         session,
         submission,
-        step=STEPS[REVIEW_STEP],
+        step=STEPS[CHECK_STEP_NUMBER],
         steps=answers_by_step(submission),
         missing=[] if read_only else _missing_before_send(submission),
         form=form,
         errors=errors,
         read_only=read_only,
-        previous_url=_step_url(REVIEW_STEP - 1),
+        previous_url=_step_url(CHECK_STEP_NUMBER - 1),
         urgent_box_list=True,
     )
-    return render(request, "intake/review.html", context)
+    return render(request, "intake/check_answers.html", context)
 
 
 def _missing_before_send(submission: IntakeSubmission) -> list[tuple[str, str]]:
@@ -497,7 +497,7 @@ def _send(submission: IntakeSubmission) -> None:
         locked.status = IntakeSubmission.Status.SENT
         locked.sent_at = now
         locked.consent_given_at = now
-        locked.mark_step_completed(REVIEW_STEP)
+        locked.mark_step_completed(CHECK_STEP_NUMBER)
         locked.language = get_language()
         locked.unsaved_input = {}
         locked.save(

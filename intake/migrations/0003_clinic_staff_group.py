@@ -27,7 +27,7 @@ def remove_group(apps, schema_editor):
 
 def compute_flags(apps, schema_editor):
     """Fill has_urgent_signs and sarc_f_total for submissions saved before the fields existed."""
-    from intake.review import refresh_review_flags
+    from intake.staff_review import refresh_review_flags
 
     IntakeSubmission = apps.get_model("intake", "IntakeSubmission")
     for submission in IntakeSubmission.objects.iterator(chunk_size=500):

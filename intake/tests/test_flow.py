@@ -314,12 +314,12 @@ def test_the_check_page_lists_what_is_needed_before_sending_and_nothing_once_ans
 def test_change_from_check_your_answers_returns_there(client):
     start_form(client)
     page = client.get(step_url(2) + "?change=1").content.decode()
-    assert 'name="return_to" value="review"' in page
+    assert 'name="return_to" value="check"' in page
     response = client.post(
         step_url(2),
         {
             "form_reference": IntakeSubmission.objects.get().reference,
-            "return_to": "review",
+            "return_to": "check",
             "action": "next",
         },
     )

@@ -190,7 +190,7 @@ def test_a_draft_goes_back_to_its_form_not_to_a_summary(client):
     response = client.get(SUMMARY_URL, follow=True)
 
     assert response.redirect_chain[0][0] == reverse("intake:continue")
-    assert response.request["PATH_INFO"] == reverse("intake:review")
+    assert response.request["PATH_INFO"] == reverse("intake:check_answers")
     assert "Key points" not in text_of(response)
 
 

@@ -77,14 +77,14 @@ def step_case(number):
     return case
 
 
-def review_case():
+def check_answers_case():
     client, draft = patient()
     data = {"form_reference": draft.reference, "consent": "on"}
 
     def done():
         return IntakeSubmission.objects.get(pk=draft.pk).status == IntakeSubmission.Status.SENT
 
-    url = reverse("intake:review")
+    url = reverse("intake:check_answers")
     return client, url, url, data, done
 
 
@@ -210,7 +210,7 @@ def admin_logout_case():
 #: Forms in our templates, by the URL name their action reverses, and the Django admin's own.
 CASES = {
     **{f"intake:step {n}": step_case(n) for n in range(1, 11)},
-    "intake:review": review_case,
+    "intake:check_answers": check_answers_case,
     "intake:urgent": urgent_case,
     "intake:new": new_form_case,
     "intake:finish": finish_case,

@@ -176,11 +176,11 @@ def test_hostile_text_is_stored_as_typed_and_shown_escaped_everywhere(value):
         assert saved_text(number, draft) == data_without_dates(data), number
 
     assert IntakeSubmission.objects.filter(pk=draft.pk).exists()  # the table is still there
-    html = client.get(reverse("intake:review")).content.decode()
+    html = client.get(reverse("intake:check_answers")).content.decode()
     assert_shown_escaped(html, value, "check your answers")
 
     response = client.post(
-        reverse("intake:review"), {"form_reference": draft.reference, "consent": "on"}
+        reverse("intake:check_answers"), {"form_reference": draft.reference, "consent": "on"}
     )
     assert response.status_code == 302
     html = client.get(reverse("intake:summary")).content.decode()

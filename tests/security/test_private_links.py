@@ -100,7 +100,7 @@ def test_posting_the_other_patients_reference_changes_nothing(two_patients):
         )
         assert response.status_code == 409
     response = client.post(
-        reverse("intake:review"), {"form_reference": b.reference, "consent": "on"}
+        reverse("intake:check_answers"), {"form_reference": b.reference, "consent": "on"}
     )
     assert response.status_code == 409
     b.refresh_from_db()

@@ -8,7 +8,7 @@ Drafts expire INTAKE_DRAFT_DAYS after their last change (the same rule as purge_
 An archived submission's age counts from when it was archived (from when it was sent, for any
 archived before that was recorded). Sent and reviewed submissions are never removed: staff have
 not finished with them. Deleting a submission deletes its rows and its change history with it
-(intake/review.py); the staff summary-view log keeps only the reference code.
+(intake/staff_review.py); the staff summary-view log keeps only the reference code.
 
 Prints what it removed: counts, and the reference codes of archived submissions so the clinic can
 match them to its own records. Never names or answers.
