@@ -12,7 +12,7 @@ free text, so this matters.
 
 import csv
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -46,12 +46,6 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 def csv_safe(value: str) -> str:
     """`value` made inert for spreadsheets: a leading apostrophe if it could start a formula."""
     return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
-
-
-def choice_labels(choices, codes: Iterable[str]) -> list[str]:
-    """Labels for stored choice codes, in the given order; unknown codes are kept as they are."""
-    labels = dict(choices.choices)
-    return [str(labels.get(code, code)) for code in codes or ()]
 
 
 def _field_label(name: str) -> str:

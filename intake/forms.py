@@ -410,12 +410,6 @@ def _max_length_message(question: Question, max_length: int):
     )
 
 
-def _choices(question: Question) -> list[tuple[str, str]]:
-    if question.offered is not None:
-        return [(choice.value, choice.label) for choice in question.offered]
-    return offered_choices(question.choices)
-
-
 def form_field(question: Question, model) -> forms.Field:
     """The form field that asks `question`, its limits read from the model field."""
     kind = question.kind
@@ -458,14 +452,14 @@ def form_field(question: Question, model) -> forms.Field:
     if kind == Kind.CHOICE:
         attrs = {"class": "inline-choices"} if question.inline else None
         return forms.ChoiceField(
-            choices=_choices(question),
+            choices=question.offered_choices(),
             widget=forms.RadioSelect(attrs=attrs),
             error_messages=errors,
             **common,
         )
     if kind == Kind.CHOICES:
         return forms.MultipleChoiceField(
-            choices=_choices(question),
+            choices=question.offered_choices(),
             widget=forms.CheckboxSelectMultiple,
             error_messages=errors,
             **common,

@@ -50,9 +50,7 @@ class FieldsPage:
             field.disabled = True
 
     def context(self) -> dict:
-        # "(optional)" only means something beside questions that must be answered.
-        required = any(field.required for field in self.form.fields.values())
-        return {"form": self.form, "mark_optional": required}
+        return {"form": self.form}  # its crispy-forms helper lays the questions out
 
 
 class RowsPage:
@@ -196,7 +194,7 @@ class TestsPage:
             field.disabled = True
 
     def context(self) -> dict:
-        return {"form": self.form, "mark_optional": False}
+        return {"form": self.form}
 
 
 PAGES = {

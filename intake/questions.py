@@ -64,6 +64,7 @@ from .models import (
     WeaknessLimit,
     YesNo,
     YesNoNotSure,
+    offered_choices,
 )
 
 Text = str | Promise
@@ -136,6 +137,13 @@ class Question:
     offered: tuple | None = None
     #: Stored answers that say nothing worth a line on the check page and summary.
     unremarkable: tuple = ()
+
+    def offered_choices(self) -> list[tuple[str, Text]]:
+        """The choices the form offers today: `offered`, or all but those only older forms
+        hold (models.LEGACY_CHOICES)."""
+        if self.offered is not None:
+            return [(choice.value, choice.label) for choice in self.offered]
+        return offered_choices(self.choices)
 
     @property
     def check_label(self) -> Text:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .answers import Line, answer_lines, is_shown, reading, staff_label
+from .answers import Line, answer_lines, is_shown, label_of, reading, staff_label
 from .models import (
     BodyRegion,
     Condition,
@@ -246,26 +246,8 @@ def summary_link_expired(submission: IntakeSubmission, now=None) -> bool:
 # --- Labels -------------------------------------------------------------------------------------
 
 
-def _choice(choices, value: str) -> str:
-    """The human label of a stored choice code ('' stays '', an unknown code shows as is)."""
-    if not value:
-        return ""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
-
-
 def _choice_list(choices, values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(_choice(choices, v) for v in values or ())
-
-
-def _out_of_ten(value: int | None) -> str:
-    return "" if value is None else _("%(score)s out of 10") % {"score": value}
-
-
-def _number(value: int | None) -> str:
-    return "" if value is None else str(value)
+    return tuple(label_of(choices, v) for v in values or ())
 
 
 def _joined(*parts: str) -> str:
@@ -319,7 +301,7 @@ def build_key_points(
 
     # Where, and which side.
     regions = "; ".join(_choice_list(BodyRegion, submission.weakness_regions))
-    side = _choice(Side, submission.weakness_side)
+    side = label_of(Side, submission.weakness_side)
     one_sided = submission.weakness_side in (Side.LEFT, Side.RIGHT)
     if regions or side:
         if one_sided:
@@ -330,13 +312,13 @@ def build_key_points(
     points.append(KeyPoint(_("Weakness"), text, attention=one_sided))
 
     # Onset and course.
-    started = _choice(StartedWhen, submission.started_when)
+    started = label_of(StartedWhen, submission.started_when)
     if submission.started_details:
         started = (
             f"{started} ({submission.started_details})" if started else submission.started_details
         )
-    onset = _choice(Onset, submission.onset)
-    course = _choice(Course, submission.course)
+    onset = label_of(Onset, submission.onset)
+    course = label_of(Course, submission.course)
     text = " · ".join(part for part in (started, onset, course) if part) or _("Not answered")
     fast = submission.onset in (Onset.MINUTES_HOURS, Onset.DAYS) or submission.course in (
         Course.WORSE_WEEKLY,
@@ -374,7 +356,7 @@ def build_key_points(
     if loss == YesNoNotSure.YES:
         text = _("Yes") + (f": {amount}" if amount else "")
     elif loss:
-        text = _choice(YesNoNotSure, loss)
+        text = label_of(YesNoNotSure, loss)
         if loss_symptom:
             text += "; " + _("weight loss listed as a symptom")
     elif loss_symptom:
@@ -453,7 +435,7 @@ def _muscle_medicines_point(submission: IntakeSubmission, medicines: Sequence[Me
         (_("Steroid tablets or injections"), submission.takes_steroid),
     ):
         if value:
-            answers.append(f"{label}: {_choice(YesNoNotSure, value).lower()}")
+            answers.append(f"{label}: {label_of(YesNoNotSure, value).lower()}")
     if submission.takes_statin == YesNoNotSure.YES and submission.statin_started:
         answers[0] += " " + _("(started %(month)s)") % {
             "month": date_format(submission.statin_started, "YEAR_MONTH_FORMAT")
@@ -510,7 +492,7 @@ def weakness_limit_point(submission: IntakeSubmission) -> KeyPoint:
     """How much the weakness limits the patient; marked when they need help or cannot move the
     weak part. Forms sent before the worded question show their 0 to 10 score instead."""
     if submission.weakness_limit:
-        text = _choice(WeaknessLimit, submission.weakness_limit)
+        text = label_of(WeaknessLimit, submission.weakness_limit)
     elif submission.weakness_score is not None:
         text = _("%(score)s out of 10 (older form's score)") % {"score": submission.weakness_score}
     else:
@@ -538,7 +520,7 @@ def injury_line(injury: Injury) -> str:
     if injury.still_troubling:
         parts.append(
             _("still troubling: %(answer)s")
-            % {"answer": _choice(Injury.StillTroubling, injury.still_troubling).lower()}
+            % {"answer": label_of(Injury.StillTroubling, injury.still_troubling).lower()}
         )
     details = "; ".join(part for part in parts if part)
     return f"{where}: {details}" if details else where
@@ -665,7 +647,7 @@ def _conditions(s: IntakeSubmission) -> tuple[str, ...]:
     for code in s.conditions or ():
         if code == Condition.OTHER and s.conditions_other:
             continue
-        labels.append(_choice(Condition, code))
+        labels.append(label_of(Condition, code))
     if s.conditions_other:
         labels.append(s.conditions_other)
     return tuple(labels)

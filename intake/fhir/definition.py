@@ -194,7 +194,7 @@ def _question(link_id: str, question: questions.Question, model, *, required=Non
             **common,
         )
     if kind in (Kind.CHOICE, Kind.CHOICES):
-        offered = forms._choices(question)
+        offered = question.offered_choices()
         return Question(
             type="choice",
             repeats=kind == Kind.CHOICES,
