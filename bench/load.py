@@ -205,7 +205,7 @@ class Patient:
     def run(self) -> bool:
         """Fill in every step and send. True when the confirmation page was reached."""
         html, url = self.request("/prepare/step/1/")
-        for _ in range(40):  # ten steps, two "add another" and the check page, with margin
+        for _ in range(40):  # eleven steps, two "add another" and the check page, with margin
             path = urllib.parse.urlparse(url).path
             if path.startswith("/prepare/sent"):
                 return True

@@ -45,3 +45,18 @@ def test_the_header_takes_at_most_90_px_of_a_phone_screen_and_keeps_full_link_na
     assert learn.evaluate("a => a.getBoundingClientRect().height") >= 44
     assert phone.get_by_role("button", name="Español").is_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_spanish_header_also_fits_in_90_px_with_a_shorter_link_the_phone_shows(phone):
+    phone.goto("/prepare/")
+    phone.get_by_role("button", name="Español").click()
+    phone.wait_for_load_state("load")
+    assert phone.evaluate("document.querySelector('.site-header').offsetHeight") <= 90
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    nav = phone.get_by_role("navigation", name="Principal")
+    # The phone shows "Su consulta"; a screen reader still hears the whole name.
+    prepare = nav.get_by_role("link", name="Prepárese para su consulta")
+    assert prepare.is_visible()
+    assert prepare.locator(".site-nav__short").inner_text() == "Su consulta"
+    assert prepare.locator(".site-nav__full").bounding_box()["width"] <= 1  # read, not shown
+    assert nav.get_by_role("link", name="Aprenda sobre la pérdida de músculo").is_visible()
