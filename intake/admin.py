@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import staff_review
-from .answers import folded, staff_label
+from .answers import folded, reading, staff_label
 from .export import csv_lines
 from .fhir.admin import FhirExportAdminMixin
 from .models import Injury, IntakeSubmission, Medicine, SummaryView, TestDone, UrgencyTier
@@ -97,11 +97,25 @@ class SarcFFilter(admin.SimpleListFilter):
 
 
 class _ReadOnlyRows:
-    """What the patient listed: shown, never added, changed or deleted here."""
+    """What the patient listed: shown, never added, changed or deleted here.
+
+    A subclass names its `step`; its columns are that step's row questions, read through the
+    question definition (intake/questions.py)."""
 
     extra = 0
     can_delete = False
     show_change_link = False
+    step = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.step is None:
+            return
+        rows = cls.step.rows
+        cls.fields = tuple(f"answer_{question.slug}" for question in rows.questions)
+        for question in rows.questions:
+            display = _row_answer_display(question, rows.model)
+            setattr(cls, display.__name__, staticmethod(display))
 
     def get_readonly_fields(self, request, obj=None):
         return [field for field in self.fields]
@@ -116,25 +130,33 @@ class _ReadOnlyRows:
         return False
 
 
-def _row_fields(step) -> tuple[str, ...]:
-    return tuple(question.slug for question in step.rows.questions)
+def _row_answer_display(question, model):
+    """A read-only column of a row, read as on the summary ("March 2025", not "1 March 2025")."""
+
+    def display(obj):
+        value = reading(question, obj)
+        return value or "–"
+
+    display.short_description = lazy(staff_label, str)(question, model)
+    display.__name__ = f"answer_{question.slug}"
+    return display
 
 
 class MedicineInline(_ReadOnlyRows, admin.TabularInline):
     model = Medicine
-    fields = _row_fields(MEDICINES)
+    step = MEDICINES
 
 
 class InjuryInline(_ReadOnlyRows, admin.StackedInline):
     """Stacked: five fields with the patient's own sentences are too wide for a phone's table."""
 
     model = Injury
-    fields = _row_fields(INJURIES)
+    step = INJURIES
 
 
 class TestDoneInline(_ReadOnlyRows, admin.TabularInline):
     model = TestDone
-    fields = _row_fields(TESTS)
+    step = TESTS
 
 
 def _answer_display(step, question):

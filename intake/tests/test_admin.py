@@ -92,6 +92,13 @@ def test_clinic_staff_see_the_queue_and_every_answer(nurse_client):
         assert answer in page
 
 
+def test_the_form_page_reads_answers_as_the_patient_gave_them(nurse_client):
+    page = nurse_client.get(change_url(sent())).content.decode()
+    assert "March 2025" in page  # a medicine's start: the month the patient said
+    assert "1 March 2025" not in page  # not a day they never gave
+    assert "Some (1)" in page  # a SARC-F answer: its words and its score
+
+
 def test_clinic_staff_mark_reviewed_and_write_a_note_in_the_form(nurse_client, nurse):
     submission = sent()
     response = post_change_form(
