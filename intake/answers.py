@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from .forms import first_input_id, form_for
 from .models import IntakeSubmission
 from .questions import STEPS, Kind, Question, Step
 from .rules import SARC_F_POSITIVE_FROM, sarc_f_positive, sarc_f_score
@@ -138,8 +139,6 @@ def row_lines(step: Step, row) -> list[Line]:
 class Answer:
     label: str
     value: str | list[str]  # "" or [] when not answered
-    #: The id of the box to go back to, on the step's page ("id_full_name").
-    field_id: str = ""
 
     @property
     def is_list(self) -> bool:
@@ -185,13 +184,6 @@ def sarc_f_total_for_patient(submission: IntakeSubmission) -> str:
     return _("%(score)s out of 10.") % {"score": score}
 
 
-def _field_id(question: Question) -> str:
-    """Where an answer's "Change" or "missing" link lands: its box, or its first choice."""
-    if question.kind in (Kind.CHOICE, Kind.CHOICES, Kind.SCORED, Kind.DATE, Kind.MONTH_YEAR):
-        return f"id_{question.slug}_0"
-    return f"id_{question.slug}"
-
-
 def answers_by_step(submission: IntakeSubmission, steps=None) -> list[StepAnswers]:
     """Every answer, step by step, labelled as the patient saw the questions."""
     steps = STEPS if steps is None else steps
@@ -212,7 +204,7 @@ def answers_by_step(submission: IntakeSubmission, steps=None) -> list[StepAnswer
                 )
         else:
             answers = [
-                Answer(str(line.question.check_label), line.value, _field_id(line.question))
+                Answer(str(line.question.check_label), line.value)
                 for line in answer_lines(step, submission)
             ]
             if step.slug == "strength_check":
@@ -240,7 +232,6 @@ def missing_answers(submission: IntakeSubmission, steps=None) -> list[MissingAns
     for step in steps.values():
         for question in step.asked:
             if question.required and reading(question, submission) in ("", []):
-                missing.append(
-                    MissingAnswer(step.number, str(question.check_label), _field_id(question))
-                )
+                box = first_input_id(form_for(step)()[question.slug])
+                missing.append(MissingAnswer(step.number, str(question.check_label), box))
     return missing

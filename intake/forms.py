@@ -27,7 +27,6 @@ from .models import (
     Condition,
     IntakeSubmission,
     UrgencyTier,
-    offered_choices,
 )
 from .questions import INJURIES, MEDICINES, TESTS, Kind, Question, Rows, Step
 
@@ -643,7 +642,7 @@ def _tests_checklist_form() -> type[forms.Form]:
         "tests_had": forms.MultipleChoiceField(
             label=kinds.label,
             help_text=kinds.hint,
-            choices=offered_choices(kinds.choices),
+            choices=kinds.offered_choices(),
             required=False,
             widget=forms.CheckboxSelectMultiple,
         ),

@@ -211,6 +211,15 @@ def _numbered(steps: list[Step]) -> dict[int, Step]:
     return numbered
 
 
+#: When a medicine was started: a month and year from 1900 to this month.
+STARTED_MONTH = DateLimits(
+    since_1900,
+    today,
+    _("The date you started it must be after 1900"),
+    _("The date you started it must be this month or in the past"),
+)
+
+
 # --- The steps ----------------------------------------------------------------------------------
 
 ABOUT = Step(
@@ -588,12 +597,7 @@ HISTORY = Step(
             Kind.MONTH_YEAR,
             hint=_("If you know. For example, 3 2025"),
             shown_when=("takes_statin", YesNoNotSure.YES),
-            dates=DateLimits(
-                since_1900,
-                today,
-                _("The date you started it must be after 1900"),
-                _("The date you started it must be this month or in the past"),
-            ),
+            dates=STARTED_MONTH,
         ),
         Question(
             "takes_steroid",
@@ -674,12 +678,7 @@ MEDICINES = Step(
                 Kind.MONTH_YEAR,
                 hint=_("If you know. For example, 3 2025. Leave it empty if you are not sure."),
                 short=_("Started"),
-                dates=DateLimits(
-                    since_1900,
-                    today,
-                    _("The date you started it must be after 1900"),
-                    _("The date you started it must be this month or in the past"),
-                ),
+                dates=STARTED_MONTH,
             ),
         ),
         main="name",

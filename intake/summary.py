@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .answers import Line, answer_lines, is_shown, label_of, reading, staff_label
+from .answers import Line, answer_lines, is_shown, joined, label_of, reading, staff_label
 from .models import (
     BodyRegion,
     Condition,
@@ -250,12 +250,6 @@ def _choice_list(choices, values: Iterable[str]) -> tuple[str, ...]:
     return tuple(label_of(choices, v) for v in values or ())
 
 
-def _joined(*parts: str) -> str:
-    """Parts of one answer on one line ("Yes (a cast for 6 weeks)"), skipping empty ones."""
-    first, *rest = [p for p in parts if p] or [""]
-    return f"{first} ({', '.join(rest)})" if rest else first
-
-
 def _answers(*candidates: Answer) -> tuple[Answer, ...]:
     """Only the questions the patient answered; a summary is no place for empty lines."""
     return tuple(a for a in candidates if a.value.strip() or a.items)
@@ -401,7 +395,7 @@ def build_key_points(
     history = list(_conditions(submission))
     if submission.family_history_known == YesNoNotSure.YES:
         history.append(
-            _joined(_("family history of muscle or nerve disease"), submission.family_history)
+            joined(_("family history of muscle or nerve disease"), submission.family_history)
         )
     # Attention from ticked boxes and a Yes only: "Something else" is shown as typed.
     flagged = bool(submission.conditions) or submission.family_history_known == YesNoNotSure.YES
