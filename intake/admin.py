@@ -9,30 +9,45 @@ The change list reads only columns of the submission itself (the urgency tier an
 are stored on it, see intake/staff_review.py), so it costs the same few queries whatever the
 page size.
 
-The queue puts what cannot wait first: urgency tier (emergency, today, routine), then forms not
-yet reviewed before reviewed ones, then the soonest appointment (none last), then oldest sent.
+The queue opens on the forms that need review, what cannot wait first (the order and the saved
+views: intake/staff_review.py). A form is marked reviewed with one click, in its row or on its
+page, which then opens the next form to review. Everything staff see of a patient's data here
+(the queue, a form, an export) is written to the staff access log (intake/audit.py).
 """
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import admin, messages
-from django.db.models import Case, F, IntegerField, Value, When
-from django.http import StreamingHttpResponse
-from django.urls import NoReverseMatch, reverse
-from django.utils import dateformat, formats, timezone
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.core.exceptions import PermissionDenied
+from django.db.models.functions import Lower
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import staff_review
 from .answers import folded, reading, staff_label
+from .audit import Action, record_access, record_export
 from .export import csv_lines
 from .fhir.admin import FhirExportAdminMixin
-from .models import Injury, IntakeSubmission, Medicine, SummaryView, TestDone, UrgencyTier
+from .models import Injury, IntakeSubmission, Medicine, StaffAccess, TestDone, UrgencyTier
 from .questions import INJURIES, MEDICINES, STEPS, TESTS
 from .rules import SARC_F_POSITIVE_FROM
+from .staff_review import (
+    QUEUE_ORDER,
+    QueueView,
+    next_to_review,
+    queue_counts,
+    same_patient_forms,
+)
 from .summary import carry_on_wording
 from .tokens import normalise_reference
 from .triage import triage
@@ -57,20 +72,45 @@ def parse_typed_date(text: str) -> set[datetime.date]:
     return dates
 
 
-class StatusFilter(admin.SimpleListFilter):
-    """Status without "draft": drafts are never in the queue."""
+class QueueViewFilter(admin.SimpleListFilter):
+    """The queue's saved views with their counts; "Needs review" unless another is chosen.
 
-    title = _("status")
-    parameter_name = "status"
+    A search with no view chosen looks through all forms, so a returning patient's earlier forms
+    are found whatever their status.
+    """
+
+    title = _("queue view")
+    parameter_name = "view"
+
+    def __init__(self, request, params, model, model_admin):
+        self.searching = bool(request.GET.get("q", "").strip())
+        self.counts = queue_counts(model_admin.get_queryset(request), today=timezone.localdate())
+        super().__init__(request, params, model, model_admin)
+
+    def value(self):
+        chosen = super().value()
+        if chosen in QueueView.values:
+            return chosen
+        return QueueView.ALL if self.searching else QueueView.NEEDS_REVIEW
+
+    def has_output(self):
+        return True
 
     def lookups(self, request, model_admin):
-        status = IntakeSubmission.Status
-        return [(s.value, s.label) for s in (status.SENT, status.REVIEWED, status.ARCHIVED)]
+        return [(view.value, f"{view.label} ({self.counts[view.value]})") for view in QueueView]
+
+    def choices(self, changelist):
+        # No Django "All" line: "All forms" is one of the views, and no choice is "the default".
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(status=self.value())
-        return queryset
+        view = self.value()
+        return queryset.filter(staff_review.queue_view_filter(view, today=timezone.localdate()))
 
 
 class SarcFFilter(admin.SimpleListFilter):
@@ -201,6 +241,9 @@ def answer_fieldsets(steps=None) -> list[tuple]:
     ]
 
 
+#: What the list of a patient's other forms reads of each.
+OTHER_FORM_FIELDS = ("pk", "reference", "full_name", "sent_at", "status")
+
 #: The fields staff may change; everything else on the page is read-only.
 STAFF_EDITABLE_FIELDS = ("status", "staff_note")
 
@@ -215,25 +258,28 @@ def _labelled(label, value):
 
 
 def _day(value) -> str:
-    """A date as "14 Mar 1950": unambiguous in any country, unlike 03/04/1950."""
-    return dateformat.format(value, "j M Y") if value else "–"
+    """A date in the active locale's one format ("14 March 1950"), as on every staff page:
+    unambiguous in any country, unlike 03/04/1950."""
+    return formats.date_format(value) if value else "–"
+
+
+def _moment(value) -> str:
+    """A time in the active locale's one format ("30 November 2026, 09:00"), local time."""
+    return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else "–"
 
 
 @admin.register(IntakeSubmission)
 class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
     list_display = (
         "urgency_column",
-        "reference",
-        "full_name",
-        "born_column",
+        "patient_column",
         "appointment_column",
-        "sent_column",
-        "status_column",
         "sarc_f_column",
+        "status_column",
     )
-    list_display_links = ("reference", "full_name")
+    list_display_links = None  # the patient column holds the link to the form
     list_filter = (
-        StatusFilter,
+        QueueViewFilter,
         "urgency_tier",
         ("appointment_date", admin.DateFieldListFilter),
         SarcFFilter,
@@ -241,22 +287,11 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
     )
     search_fields = ("full_name", "reference")
     search_help_text = _(
-        "Search by name, reference code (K7QP-3MXD) or date of birth (1950-03-14 or 14/03/1950)."
+        "Search by name, reference code (K7QP-3MXD) or date of birth (1950-03-14 or 14/03/1950). "
+        "A search looks through all forms, reviewed and archived too."
     )
     date_hierarchy = "appointment_date"
-    # The queue: most urgent first; then not yet reviewed before reviewed (archived last); then
-    # the soonest appointment (those without a date last); then the oldest sent.
-    ordering = (
-        "urgency_tier",
-        Case(
-            When(status=IntakeSubmission.Status.SENT, then=Value(0)),
-            When(status=IntakeSubmission.Status.REVIEWED, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        ).asc(),
-        F("appointment_date").asc(nulls_last=True),
-        "sent_at",
-    )
+    ordering = QUEUE_ORDER  # intake/staff_review.py: what cannot wait first
     list_per_page = 50
     show_full_result_count = False  # one COUNT fewer per page
     actions = ("mark_reviewed", "archive", "export_csv", "download_fhir")
@@ -270,11 +305,13 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
             {
                 "fields": (
                     "summary_link",
+                    "other_forms",
                     "urgency_tier",
                     "urgent_signs_list",
                     "carry_on_text",
                     "phone_link",
                     "sarc_f_total",
+                    "examination_findings",  # intake/examination_admin.py
                     "status",
                     "staff_note",
                     ("reviewed_by_name", "reviewed_at"),
@@ -323,33 +360,186 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
         staff_review.record_status_change(obj, old_status=old_status, by=request.user)
         super().save_model(request, obj, form, change)
 
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:  # for "Examination findings" (intake/examination_admin.py)
+            obj.may_record_examination = request.user.has_perm("intake.add_examination")
+        return obj
+
+    # --- The queue's one-click review, the next form, and the access log -------------------------
+
+    def get_list_display(self, request):
+        """With the permission to change forms, the status cell of a form that needs review
+        holds its "Mark reviewed" button."""
+        if not self.has_change_permission(request):
+            return self.list_display
+        preserved = request.GET.urlencode()
+
+        def status_column(obj):
+            badge = self._status_badge(obj)
+            if obj.status != IntakeSubmission.Status.SENT:
+                return _labelled(_("Status"), badge)
+            return _labelled(
+                _("Status"),
+                format_html(
+                    '{}<button type="submit" class="button queue-review-button" formaction="{}" '
+                    'formmethod="post" name="from" value="queue">{}'
+                    '<span class="visually-hidden"> {}</span></button>',
+                    badge,
+                    self._review_url(obj, preserved),
+                    _("Mark reviewed"),
+                    obj.reference,
+                ),
+            )
+
+        status_column.short_description = _("Status")
+        status_column.admin_order_field = "sent_at"
+        return tuple(
+            status_column if name == "status_column" else name for name in self.list_display
+        )
+
+    def _review_url(self, obj, preserved_filters: str = "") -> str:
+        url = reverse("admin:intake_intakesubmission_review", args=[obj.pk])
+        if preserved_filters:
+            url += "?" + urlencode({"_changelist_filters": preserved_filters})
+        return url
+
+    def get_urls(self):
+        # Before the admin's own patterns: "<object_id>/" would otherwise catch ".../review/".
+        review = path(
+            "<path:object_id>/review/",
+            self.admin_site.admin_view(require_POST(self.review_view)),
+            name="intake_intakesubmission_review",
+        )
+        return [review, *super().get_urls()]
+
+    def review_view(self, request, object_id):
+        """One click: mark the form reviewed (who and when), keeping a staff note typed beside
+        it; then back to the queue (from a row) or on to the next form to review (from a form)."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        submission = get_object_or_404(self.get_queryset(request), pk=object_id)
+        preserved = request.GET.get("_changelist_filters", "")
+        note = request.POST.get("staff_note")
+        note_limit = IntakeSubmission._meta.get_field("staff_note").max_length
+        if note is not None and len(note) > note_limit:
+            self.message_user(
+                request,
+                _("The staff note is too long (at most %(limit)d characters); nothing was saved.")
+                % {"limit": note_limit},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(self._preserving(self._change_url(submission), preserved))
+        note_changed = note is not None and note != submission.staff_note
+        if note_changed:
+            submission.staff_note = note
+        if staff_review.mark_reviewed(submission, by=request.user):
+            self.message_user(
+                request,
+                _("%(reference)s (%(name)s) marked reviewed.")
+                % {"reference": submission.reference, "name": submission.full_name},
+                messages.SUCCESS,
+            )
+        else:
+            if note_changed:
+                submission.save(update_fields=["staff_note"])
+            self.message_user(
+                request,
+                _("%(reference)s was already %(status)s; it was left as it was.")
+                % {"reference": submission.reference, "status": submission.get_status_display()},
+                messages.WARNING,
+            )
+        queue_url = reverse("admin:intake_intakesubmission_changelist")
+        if preserved:
+            queue_url += "?" + preserved
+        if request.POST.get("from") == "queue":
+            return HttpResponseRedirect(queue_url)
+        following = next_to_review(self.get_queryset(request), after=submission)
+        if following is None:
+            self.message_user(request, _("No more forms need review."), messages.INFO)
+            return HttpResponseRedirect(queue_url)
+        return HttpResponseRedirect(self._preserving(self._change_url(following), preserved))
+
+    @staticmethod
+    def _preserving(url: str, preserved_filters: str) -> str:
+        return add_preserved_filters(
+            {
+                "preserved_filters": urlencode({"_changelist_filters": preserved_filters})
+                if preserved_filters
+                else ""
+            },
+            url,
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if request.method == "GET" and changelist is not None:
+            # The page's own rows (evaluated once here, and reused by the template).
+            shown = [submission.reference for submission in changelist.result_list]
+            record_access(
+                user=request.user,
+                action=Action.QUEUE,
+                references=shown,
+                search=request.GET.urlencode(),
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        submission = self.get_object(request, admin.utils.unquote(object_id))
+        if submission is not None and request.method == "GET":
+            record_access(user=request.user, action=Action.FORM, submission=submission)
+            preserved = request.GET.get("_changelist_filters", "")
+            if self.has_change_permission(request, submission):
+                if submission.status == IntakeSubmission.Status.SENT:
+                    extra_context["mark_reviewed_url"] = self._review_url(submission, preserved)
+                following = next_to_review(self.get_queryset(request), after=submission)
+                if following is not None:
+                    extra_context["next_review_url"] = self._preserving(
+                        self._change_url(following), preserved
+                    )
+        return super().change_view(request, object_id, form_url, extra_context)
+
     class Media:
         css = {"all": ("css/staff_admin.css",)}
 
     # --- Columns and read-only displays ---------------------------------------------------------
 
-    @admin.display(description=_("Born"), ordering="date_of_birth")
-    def born_column(self, obj):
-        return _labelled(_("Born"), _day(obj.date_of_birth))
+    @admin.display(description=_("Patient"), ordering=Lower("full_name"))
+    def patient_column(self, obj):
+        """The name (the link to the form), date of birth and reference code, in one cell."""
+        return format_html(
+            '<a class="queue-name" href="{}">{}</a>'
+            '<span class="queue-detail">{} {}</span>'
+            '<span class="queue-detail queue-reference">{}</span>',
+            self._change_url(obj),
+            obj.full_name or _("(no name given)"),
+            _("born"),
+            _day(obj.date_of_birth),
+            obj.reference,
+        )
 
     @admin.display(description=_("Appointment"), ordering="appointment_date")
     def appointment_column(self, obj):
         return _labelled(_("Appointment"), _day(obj.appointment_date))
 
-    @admin.display(description=_("Sent"), ordering="sent_at")
-    def sent_column(self, obj):
-        sent = timezone.localtime(obj.sent_at) if obj.sent_at else None
-        return _labelled(_("Sent"), dateformat.format(sent, "j M Y, H:i") if sent else "–")
-
-    @admin.display(description=_("Status"), ordering="status")
+    @admin.display(description=_("Status"), ordering="sent_at")
     def status_column(self, obj):
-        return _labelled(
-            _("Status"),
-            format_html(
-                '<span class="queue-status queue-status--{}">{}</span>',
-                obj.status,
-                obj.get_status_display(),
-            ),
+        return _labelled(_("Status"), self._status_badge(obj))
+
+    def _status_badge(self, obj):
+        """The status and since when: "Sent 30 November 2026, 09:00" (reviewed, archived alike)."""
+        since = {
+            IntakeSubmission.Status.REVIEWED: obj.reviewed_at,
+            IntakeSubmission.Status.ARCHIVED: obj.archived_at,
+        }.get(obj.status, obj.sent_at)
+        return format_html(
+            '<span class="queue-status queue-status--{}">{}</span> '
+            '<span class="queue-when">{}</span>',
+            obj.status,
+            obj.get_status_display(),
+            _moment(since),
         )
 
     @admin.display(description=_("Urgency"), ordering="urgency_tier")
@@ -387,6 +577,34 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
             )
         return _labelled(_("SARC-F"), f"{obj.sarc_f_total}/10")
 
+    @admin.display(description=_("Other forms from this patient"))
+    def other_forms(self, obj):
+        """The patient's other sent forms (same name and date of birth), newest first: a
+        returning patient's history one click away."""
+        others = same_patient_forms(obj, self.model.objects.only(*OTHER_FORM_FIELDS))
+        if not others:
+            return _("None")
+        return format_html(
+            '<ul class="other-forms">{}</ul>',
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a> · {} {} · {}</li>',
+                (
+                    (
+                        self._change_url(other),
+                        other.reference,
+                        _("sent"),
+                        _day(other.sent_at and timezone.localdate(other.sent_at)),
+                        other.get_status_display(),
+                    )
+                    for other in others
+                ),
+            ),
+        )
+
+    def _change_url(self, obj):
+        return reverse("admin:intake_intakesubmission_change", args=[obj.pk])
+
     @admin.display(description=_("reviewed by"))
     def reviewed_by_name(self, obj):
         # The name only: a link to the account would be a dead end (403) for clinic staff.
@@ -394,17 +612,16 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("Visit summary"))
     def summary_link(self, obj):
-        try:
-            url = reverse("intake:staff_summary", kwargs={"reference": obj.reference})
-            pdf_url = reverse("intake:staff_summary_pdf", kwargs={"reference": obj.reference})
-        except NoReverseMatch:
-            return _("The printable summary is not available yet.")
+        reference = {"reference": obj.reference}
         return format_html(
-            '<a class="button" href="{}">{}</a> <a class="summary-pdf-link" href="{}">{}</a>',
-            url,
+            '<a class="button" href="{}">{}</a> <a class="summary-pdf-link" href="{}">{}</a> '
+            '<a class="summary-patient-copy-link" href="{}">{}</a>',
+            reverse("intake:staff_summary", kwargs=reference),
             _("Open the visit summary to print"),
-            pdf_url,
+            reverse("intake:staff_summary_pdf", kwargs=reference),
             _("Download PDF"),
+            reverse("intake:staff_patient_copy", kwargs=reference),
+            _("Print the patient's copy"),
         )
 
     @admin.display(description=_("Urgent signs"))
@@ -481,6 +698,7 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Export to CSV"), permissions=["export"])
     def export_csv(self, request, queryset):
+        record_export(user=request.user, action=Action.EXPORT_CSV, queryset=queryset)
         filename = f"visit-forms-{timezone.localdate():%Y-%m-%d}.csv"
         response = StreamingHttpResponse(
             csv_lines(queryset, exported_by=request.user), content_type="text/csv; charset=utf-8"
@@ -494,15 +712,30 @@ for _name, _display in ANSWER_DISPLAYS.items():
     setattr(IntakeSubmissionAdmin, _name, staticmethod(_display))
 
 
-@admin.register(SummaryView)
-class SummaryViewAdmin(admin.ModelAdmin):
-    """The audit log of staff opening summaries: read-only, for superusers (view permission)."""
+@admin.register(StaffAccess)
+class StaffAccessAdmin(admin.ModelAdmin):
+    """The staff access log: read by superusers (view permission), changed or deleted by no one."""
 
-    list_display = ("viewed_at", "reference", "username")
-    list_filter = (("viewed_at", admin.DateFieldListFilter),)
-    search_fields = ("reference", "username")
-    date_hierarchy = "viewed_at"
+    list_display = ("at_column", "username", "action", "form_count", "references_column", "search")
+    list_filter = ("action", ("at", admin.DateFieldListFilter))
+    search_fields = ("references", "username", "search")
+    search_help_text = _("Search by reference code, username or what was searched for.")
+    date_hierarchy = "at"
     list_select_related = False
+    show_full_result_count = False
+
+    @admin.display(description=_("when"), ordering="at")
+    def at_column(self, obj):
+        return _moment(obj.at)
+
+    @admin.display(description=_("reference codes"))
+    def references_column(self, obj):
+        if obj.form_count > 5:
+            shown = " ".join(obj.references.split()[:5])
+            return ngettext(
+                "%(shown)s and %(more)d more", "%(shown)s and %(more)d more", obj.form_count - 5
+            ) % {"shown": shown, "more": obj.form_count - 5}
+        return obj.references or "–"
 
     def has_add_permission(self, request):
         return False
@@ -512,3 +745,6 @@ class SummaryViewAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import examination_admin  # noqa: E402, F401 (registers Examination; needs the above)

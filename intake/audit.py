@@ -1,18 +1,43 @@
-"""The audit log of staff access to summaries (HIPAA 45 CFR 164.312(b), audit controls).
+"""The audit log of staff access to personal data (HIPAA 45 CFR 164.312(b), audit controls).
 
-The staff summary page and its PDF call `record_summary_view` each time a member of staff opens
-a summary: a `SummaryView` row records who opened which reference, and when. The patient's own
-views are not staff access and are not recorded.
+Every way staff see or take what a patient wrote leaves a `StaffAccess` row saying who, when,
+what they did and which forms: the queue listed (with its search and filters), a form opened
+in the admin, a summary or its PDF opened, the patient's copy printed, a CSV or FHIR export.
+The patient's own views are not staff access and are not recorded.
 """
 
-from .models import IntakeSubmission, SummaryView
+from collections.abc import Iterable
+
+from .models import IntakeSubmission, StaffAccess
+
+Action = StaffAccess.Action
+
+#: The search field of the log: the query string as it came, cut to fit.
+SEARCH_MAX = StaffAccess._meta.get_field("search").max_length
 
 
-def record_summary_view(*, user, submission: IntakeSubmission) -> SummaryView:
-    """Record that `user` (staff) opened `submission`'s summary."""
-    return SummaryView.objects.create(
+def record_access(
+    *,
+    user,
+    action: str,
+    submission: IntakeSubmission | None = None,
+    references: Iterable[str] = (),
+    search: str = "",
+) -> StaffAccess:
+    """Record that `user` (staff) did `action` with one `submission` or the forms `references`."""
+    references = [submission.reference] if submission is not None else list(references)
+    return StaffAccess.objects.create(
+        action=action,
         submission=submission,
-        reference=submission.reference,
-        viewed_by=user if user.is_authenticated else None,
+        references=" ".join(references),
+        form_count=len(references),
+        search=search[:SEARCH_MAX],
+        user=user if user.is_authenticated else None,
         username=user.get_username(),
     )
+
+
+def record_export(*, user, action: str, queryset) -> StaffAccess:
+    """Record an export of the forms in `queryset` (one query for their references)."""
+    references = queryset.order_by().values_list("reference", flat=True)
+    return record_access(user=user, action=action, references=references)

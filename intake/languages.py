@@ -7,7 +7,8 @@ it, the page stays in the reader's language (header, buttons, a note saying why 
 in another language), like every other page of theirs, the confirmation page included.
 
 - `summary_in_clinic_language(submission)`: the `VisitSummary`, its labels in the clinic's
-  language;
+  language; `examination_in_clinic_language(submission)` the same for the staff summary's
+  examination findings;
 - `clinic_language_context()`: what the summary template needs to render its part in it
   (`{% language clinic_language %}` around the summary, with a matching `lang` attribute);
 - `clinic_language()`: the clinic's language for a whole render (the PDF, a document of its own).
@@ -22,6 +23,7 @@ from django.utils import translation
 
 from atrophy_site.languages import language_name_in_a_sentence
 
+from .findings import ExaminationSection, examination_section
 from .models import IntakeSubmission
 from .summary import VisitSummary, build_summary
 
@@ -37,6 +39,12 @@ def summary_in_clinic_language(submission: IntakeSubmission) -> VisitSummary:
     """`build_summary(submission)` with every label and answer choice in the clinic's language."""
     with clinic_language():
         return build_summary(submission)
+
+
+def examination_in_clinic_language(submission: IntakeSubmission) -> ExaminationSection | None:
+    """`examination_section(submission)` (staff only) with its labels in the clinic's language."""
+    with clinic_language():
+        return examination_section(submission)
 
 
 def clinic_language_context() -> dict:

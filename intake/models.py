@@ -13,9 +13,11 @@ a password-reset token (see intake/tokens.py).
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -641,36 +643,274 @@ class TestDone(_Row):
         return self.get_test_type_display()
 
 
-class SummaryView(models.Model):
-    """A member of staff opened a submission's visit summary: the audit log of staff views.
+class StaffAccess(models.Model):
+    """A member of staff saw or took personal data: the audit log (HIPAA 45 CFR 164.312(b)).
 
-    Written by `intake.audit.record_summary_view` each time staff open a summary. Keeps the
-    reference and username as text so the record outlives a purged submission or a removed
-    account (neither is personal health data).
+    One row per look: the queue listed (with the search and filters used), a form opened in the
+    admin, a summary or its PDF opened, the patient's copy printed, a CSV or FHIR export, the
+    examiner's findings listed or opened. Written
+    by the functions in intake/audit.py, never by hand; nobody can change or delete a row in the
+    admin, superusers included, and only superusers read it. Keeps the references and username as
+    text so the record outlives a purged submission or a removed account (neither is health data).
     """
 
+    class Action(models.TextChoices):
+        QUEUE = "queue", _("listed forms in the queue")
+        FORM = "form", _("opened a form")
+        SUMMARY = "summary", _("opened a summary")
+        SUMMARY_PDF = "summary_pdf", _("downloaded a summary PDF")
+        PATIENT_COPY = "patient_copy", _("printed the patient's copy")
+        EXPORT_CSV = "export_csv", _("exported forms to CSV")
+        EXPORT_FHIR = "export_fhir", _("exported forms as FHIR")
+        EXAMINATION = "examination", _("listed or opened examination findings")
+
+    action = models.CharField(
+        _("what"), max_length=20, choices=Action, default=Action.SUMMARY, db_index=True
+    )
     submission = models.ForeignKey(
         IntakeSubmission,
         verbose_name=_("submission"),
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
-        related_name="summary_views",
+        related_name="staff_accesses",
+        help_text=_("The form, when one form was seen."),
     )
-    reference = models.CharField(_("reference code"), max_length=9, db_index=True)
-    viewed_by = models.ForeignKey(
+    references = models.TextField(
+        _("reference codes"), blank=True, help_text=_("Every form seen, by reference code.")
+    )
+    form_count = models.PositiveIntegerField(_("forms"), default=1)
+    search = models.CharField(
+        _("search and filters"),
+        max_length=500,
+        blank=True,
+        help_text=_("What the queue was searched for and filtered by."),
+    )
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("viewed by"),
+        verbose_name=_("staff member"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    username = models.CharField(_("username"), max_length=150)
-    viewed_at = models.DateTimeField(_("viewed at"), default=timezone.now, db_index=True)
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
     class Meta:
-        ordering = ["-viewed_at"]
-        verbose_name = _("summary view")
-        verbose_name_plural = _("summary views")
+        ordering = ["-at"]
+        verbose_name = _("staff access")
+        verbose_name_plural = _("staff access log")
 
     def __str__(self) -> str:
-        return f"{self.reference} · {self.username}"
+        return f"{self.username} · {self.get_action_display()} · {self.references[:40]}"
+
+
+# --- What the clinic finds on examination (never shown to patients) -----------------------------
+
+#: The muscle groups whose power is graded, left and right: one list for the model's fields, the
+#: admin's grid, the summary and FHIR: proximal and distal movements of arm and leg, each one
+#: the MRC memorandum (see intake/findings.py) shows how to test.
+MUSCLE_GROUPS = (
+    ("shoulder_abduction", _("Shoulder abduction")),
+    ("elbow_flexion", _("Elbow flexion")),
+    ("elbow_extension", _("Elbow extension")),
+    ("wrist_extension", _("Wrist extension")),
+    ("finger_abduction", _("Finger abduction")),
+    ("hip_flexion", _("Hip flexion")),
+    ("knee_extension", _("Knee extension")),
+    ("ankle_dorsiflexion", _("Ankle dorsiflexion")),
+)
+BODY_SIDES = (("left", _("left")), ("right", _("right")))
+
+#: The Medical Research Council grades, weakest first (their meaning: intake/findings.py).
+MRC_GRADES = ("0", "1", "2", "3", "4-", "4", "4+", "5")
+
+
+def mrc_field_name(group: str, side: str) -> str:
+    """The field holding one muscle group's grade on one side: "mrc_hip_flexion_left"."""
+    return f"mrc_{group}_{side}"
+
+
+#: Every MRC grade field, in the order of MUSCLE_GROUPS, left before right.
+MRC_FIELD_NAMES = tuple(
+    mrc_field_name(group, side) for group, _label in MUSCLE_GROUPS for side, _side in BODY_SIDES
+)
+
+
+def _range_validators(low, high, message):
+    """Both ends of a range with one message that states it, e.g. "between 0 and 100 kg"."""
+    return [MinValueValidator(low, message=message), MaxValueValidator(high, message=message)]
+
+
+class ReferenceSex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    NOT_RECORDED = "not_recorded", _("Not recorded")
+
+
+class Examination(models.Model):
+    """What a clinician found on examining the patient at a visit: never shown to the patient.
+
+    Sources of the measures (their rules and cut-offs are in intake/findings.py):
+    - Muscle power: Medical Research Council, Aids to the examination of the peripheral nervous
+      system, Memorandum no. 45 (HMSO, 1976): grades 0 to 5, with 4-, 4 and 4+ for movement
+      against slight, moderate and strong resistance. Blank means not tested.
+    - Grip strength (hand-held dynamometer), chair stand (five rises, or rises in 30 seconds),
+      4-metre gait speed at usual pace and calf circumference: the tests of EWGSOP2, Cruz-Jentoft
+      AJ et al., Sarcopenia: revised European consensus on definition and diagnosis, Age Ageing
+      2019;48(1):16-31. Their cut-offs depend on sex, hence `reference_sex`.
+    - Weight and height for the body mass index, which is computed, never stored.
+
+    Recorded against the visit's submission; a patient's examinations over time are those on
+    every sent submission with the same name and date of birth (findings.patient_examinations).
+    """
+
+    submission = models.ForeignKey(
+        IntakeSubmission,
+        verbose_name=_("visit preparation form"),
+        on_delete=models.CASCADE,
+        related_name="examinations",
+        help_text=_("The visit this examination was recorded at."),
+    )
+    examined_on = models.DateField(_("examined on"), default=timezone.localdate)
+    examined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("examined by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+    )
+    # A copy of the name, so the record keeps it when the account is removed.
+    examiner_name = models.CharField(_("examiner"), max_length=150, blank=True, editable=False)
+    reference_sex = models.CharField(
+        _("sex for reference values"),
+        max_length=12,
+        choices=ReferenceSex,
+        default=ReferenceSex.NOT_RECORDED,
+        help_text=_(
+            "The EWGSOP2 cut-off for grip strength differs for men and women; without this it "
+            "is not applied."
+        ),
+    )
+
+    grip_left_kg = models.DecimalField(
+        _("grip strength, left (kg)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_range_validators(0, 100, _("Enter a grip strength between 0 and 100 kg.")),
+    )
+    grip_right_kg = models.DecimalField(
+        _("grip strength, right (kg)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_range_validators(0, 100, _("Enter a grip strength between 0 and 100 kg.")),
+    )
+    dynamometer = models.CharField(
+        _("dynamometer"),
+        max_length=100,
+        blank=True,
+        help_text=_("The make and kind, for example Jamar hydraulic."),
+    )
+
+    chair_stand_30s_count = models.PositiveSmallIntegerField(
+        _("chair stands in 30 seconds"),
+        null=True,
+        blank=True,
+        validators=_range_validators(0, 60, _("Enter a number of chair stands between 0 and 60.")),
+    )
+    five_sit_to_stand_seconds = models.DecimalField(
+        _("five sit-to-stands (seconds)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_range_validators(
+            0, 120, _("Enter a time for five sit-to-stands between 0 and 120 seconds.")
+        ),
+        help_text=_("Five rises from a chair without using the arms, timed."),
+    )
+
+    walk_4m_seconds = models.DecimalField(
+        _("4-metre walk (seconds)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_range_validators(
+            1, 120, _("Enter a 4-metre walk time between 1 and 120 seconds.")
+        ),
+        help_text=_("At the patient's usual pace. The gait speed is worked out from it."),
+    )
+
+    calf_circumference_cm = models.DecimalField(
+        _("calf circumference (cm)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_range_validators(15, 70, _("Enter a calf circumference between 15 and 70 cm.")),
+    )
+    weight_kg = models.DecimalField(
+        _("weight (kg)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_range_validators(20, 300, _("Enter a weight between 20 and 300 kg.")),
+    )
+    height_cm = models.DecimalField(
+        _("height (cm)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_range_validators(100, 230, _("Enter a height between 100 and 230 cm.")),
+    )
+
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+
+    #: The fields that are findings: an examination needs at least one of them.
+    FINDING_FIELDS = (
+        *MRC_FIELD_NAMES,
+        "grip_left_kg",
+        "grip_right_kg",
+        "chair_stand_30s_count",
+        "five_sit_to_stand_seconds",
+        "walk_4m_seconds",
+        "calf_circumference_cm",
+        "weight_kg",
+        "height_cm",
+        "notes",
+    )
+
+    class Meta:
+        ordering = ["examined_on", "pk"]
+        verbose_name = _("examination")
+        verbose_name_plural = _("examinations")
+
+    def __str__(self) -> str:
+        return f"{self.submission.reference} · {self.examined_on:%Y-%m-%d}"
+
+    def clean(self):
+        super().clean()
+        if all(getattr(self, name) in (None, "") for name in self.FINDING_FIELDS):
+            raise ValidationError(_("Enter at least one finding."))
+
+
+# The sixteen MRC grade fields, generated from MUSCLE_GROUPS (blank: not tested).
+for _group, _group_label in MUSCLE_GROUPS:
+    for _side, _side_label in BODY_SIDES:
+        Examination.add_to_class(
+            mrc_field_name(_group, _side),
+            models.CharField(
+                format_lazy("{}, {}", _group_label, _side_label),
+                max_length=2,
+                choices=[(grade, grade) for grade in MRC_GRADES],
+                blank=True,
+            ),
+        )

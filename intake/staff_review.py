@@ -4,6 +4,9 @@
 patient: two flags computed from the answers (so the admin work queue can filter on them in the
 database), who reviewed the submission and when, when it was archived, and a staff note.
 
+The queue (`QueueView`, `QUEUE_ORDER`, `queue_counts`, `next_to_review`) is the clinic
+morning's list: by default the forms that need review, the most urgent first.
+
 The workflow is sent -> reviewed -> archived (a sent submission may also be archived directly,
 for example a duplicate). Who and when are recorded by these functions, never typed by hand.
 
@@ -14,10 +17,11 @@ retention command, or a superuser) deletes its history too, for the same reason;
 log keeps who deleted which reference.
 """
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -168,3 +172,99 @@ def archive(submission, *, by, now: datetime | None = None) -> bool:
     record_status_change(submission, old_status=old_status, by=by, now=now)
     submission.save()
     return True
+
+
+# --- The work queue -----------------------------------------------------------------------------
+
+
+class QueueView(models.TextChoices):
+    """The queue's saved views. "Needs review" is what staff see first."""
+
+    NEEDS_REVIEW = "needs_review", _("Needs review")
+    TODAY = "today", _("Today's appointments")
+    TOMORROW = "tomorrow", _("Tomorrow's appointments")
+    REVIEWED = "reviewed", _("Reviewed")
+    ARCHIVED = "archived", _("Archived")
+    ALL = "all", _("All forms")
+
+
+def queue_view_filter(view: str, *, today: date) -> Q:
+    """Which sent forms a queue view holds. Appointment views leave archived forms out."""
+    tomorrow = today + timedelta(days=1)
+    not_archived = ~Q(status="archived")
+    return {
+        QueueView.NEEDS_REVIEW: Q(status="sent"),
+        QueueView.TODAY: Q(appointment_date=today) & not_archived,
+        QueueView.TOMORROW: Q(appointment_date=tomorrow) & not_archived,
+        QueueView.REVIEWED: Q(status="reviewed"),
+        QueueView.ARCHIVED: Q(status="archived"),
+        QueueView.ALL: Q(),
+    }[QueueView(view)]
+
+
+def queue_counts(queryset, *, today: date) -> dict[str, int]:
+    """How many forms each view holds, in one query: {"needs_review": 4, "today": 2, ...}."""
+    counts = queryset.order_by().aggregate(
+        **{
+            view.value: Count("pk", filter=queue_view_filter(view, today=today))
+            for view in QueueView
+        }
+    )
+    return counts
+
+
+#: The queue's order: what cannot wait first. Urgency tier (emergency, today, routine), then forms
+#: not yet reviewed before reviewed ones (archived last), then the soonest appointment (none
+#: last), then the oldest sent; the primary key keeps equal rows in a stable order.
+QUEUE_ORDER = (
+    "urgency_tier",
+    Case(
+        When(status="sent", then=Value(0)),
+        When(status="reviewed", then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    ).asc(),
+    F("appointment_date").asc(nulls_last=True),
+    "sent_at",
+    "pk",
+)
+
+
+def next_to_review(queryset, *, after=None):
+    """The form to review next: the first of the "needs review" view in queue order, other than
+    `after` (the one just reviewed). None when nothing is left."""
+    waiting = queryset.filter(status="sent")
+    if after is not None:
+        waiting = waiting.exclude(pk=after.pk)
+    return waiting.order_by(*QUEUE_ORDER).first()
+
+
+# --- One patient across visits ------------------------------------------------------------------
+
+
+def same_name(first: str, second: str) -> bool:
+    """Whether two typed names are the same person's, whatever the case and spaces."""
+
+    def folded(name: str) -> str:
+        return "".join((name or "").split()).casefold()
+
+    return bool(folded(first)) and folded(first) == folded(second)
+
+
+def same_patient_forms(submission, queryset) -> list:
+    """The patient's other sent forms in `queryset`, newest first, in one query.
+
+    A patient has no account: each visit has its own form, so a patient is matched by full name
+    (case and spaces ignored) and date of birth. Without either, no other form is theirs.
+    """
+    if not submission.full_name.strip() or submission.date_of_birth is None:
+        return []
+    # The date of birth in the database (few rows), the name compared here, where case folding
+    # works for every alphabet (SQLite's lower() folds ASCII only).
+    candidates = (
+        queryset.filter(date_of_birth=submission.date_of_birth)
+        .exclude(pk=submission.pk)
+        .exclude(status="draft")
+        .order_by("-sent_at")
+    )
+    return [other for other in candidates if same_name(other.full_name, submission.full_name)]

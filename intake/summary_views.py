@@ -27,10 +27,12 @@ from django.views.decorators.http import require_GET
 
 from atrophy_site.privacy import private_page
 
-from .audit import record_summary_view
+from .audit import Action, record_access
+from .findings import examination_section
 from .languages import (
     clinic_language,
     clinic_language_context,
+    examination_in_clinic_language,
     in_clinic_language,
     summary_in_clinic_language,
 )
@@ -119,22 +121,24 @@ def patient_summary_pdf(request):
     )
 
 
-def _staff_submission(request, reference: str) -> IntakeSubmission:
-    """The sent submission staff asked for, once they are allowed to see it; logged as a view."""
+def _staff_submission(request, reference: str, *, action: str) -> IntakeSubmission:
+    """The sent submission staff asked for, once they are allowed to see it; logged as `action`
+    in the staff access log."""
     if not request.user.has_perm("intake.view_intakesubmission"):
         raise PermissionDenied
     # Drafts are the patient's until sent: staff see only what was sent, as in the admin queue.
     submission = get_object_or_404(
         summary_queryset().sent(), reference=normalise_reference(reference)
     )
-    record_summary_view(user=request.user, submission=submission)
+    record_access(user=request.user, action=action, submission=submission)
     return submission
 
 
 def _staff_summary(request, reference: str):
-    submission = _staff_submission(request, reference)
+    submission = _staff_submission(request, reference, action=Action.SUMMARY)
     context = {
         "summary": summary_in_clinic_language(submission),
+        "examination": examination_in_clinic_language(submission),  # staff only
         "staff_view": True,
         "print_on_load": False,
         "admin_url": reverse("admin:intake_intakesubmission_change", args=[submission.pk]),
@@ -143,8 +147,23 @@ def _staff_summary(request, reference: str):
     return render(request, "intake/summary.html", context)
 
 
+def _staff_patient_copy(request, reference: str):
+    """The patient's own copy, printed by staff at the desk: the summary as the patient sees it,
+    without what only the clinic sees (the examiner's findings), the print dialog opened."""
+    submission = _staff_submission(request, reference, action=Action.PATIENT_COPY)
+    context = {
+        "summary": summary_in_clinic_language(submission),
+        "staff_view": False,
+        "patient_copy": True,
+        "print_on_load": True,
+        "admin_url": reverse("admin:intake_intakesubmission_change", args=[submission.pk]),
+        **clinic_language_context(),
+    }
+    return render(request, "intake/summary.html", context)
+
+
 def _staff_summary_pdf(request, reference: str):
-    submission = _staff_submission(request, reference)
+    submission = _staff_submission(request, reference, action=Action.SUMMARY_PDF)
     summary_url = reverse("intake:staff_summary", kwargs={"reference": submission.reference})
     return _summary_pdf_response(request, submission, staff_view=True, summary_url=summary_url)
 
@@ -154,6 +173,9 @@ def _staff_summary_pdf(request, reference: str):
 #: ADMIN_REQUIRE_2FA is on; others go to the admin sign-in page) then the permission to view
 #: submissions (403 without it).
 staff_summary = private_page(admin.site.admin_view(require_GET(_staff_summary)))
+
+#: The patient's copy for staff to print at the desk, behind the same gate, logged as such.
+staff_patient_copy = private_page(admin.site.admin_view(require_GET(_staff_patient_copy)))
 
 #: The staff summary as a PDF file, behind the same gate and logged as a view in the same way.
 staff_summary_pdf = private_page(admin.site.admin_view(require_GET(_staff_summary_pdf)))
@@ -187,6 +209,7 @@ def _summary_pdf_response(request, submission, *, staff_view: bool, summary_url:
             "intake/summary.html",
             {
                 "summary": build_summary(submission),
+                "examination": examination_section(submission) if staff_view else None,
                 "staff_view": staff_view,
                 "pdf": True,
                 **clinic_language_context(),

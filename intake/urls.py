@@ -28,6 +28,11 @@ urlpatterns = [
         summary_views.staff_summary_pdf,
         name="staff_summary_pdf",
     ),
+    path(
+        "staff/summary/<str:reference>/patient-copy/",
+        summary_views.staff_patient_copy,
+        name="staff_patient_copy",
+    ),
     # FHIR (intake/fhir/): the questions as a Questionnaire, public (no personal data), at its
     # canonical URL and under a plain file name. Responses are downloaded from the admin.
     path(

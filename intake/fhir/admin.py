@@ -3,7 +3,8 @@
 Who may: staff holding `intake.export_fhir_intakesubmission` ("Can export visit preparation
 forms (FHIR)"), which a superuser grants person by person, like the CSV export's permission and
 apart from it. The Clinic staff group does not have it (intake/staff_group.py: least privilege).
-Only sent forms: the admin's own queryset has no drafts.
+Only sent forms: the admin's own queryset has no drafts. Every download is in the staff access
+log (intake/audit.py).
 """
 
 from django.contrib import admin
@@ -13,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from ..audit import Action, record_access, record_export
 from .views import response_download, selection_download
 
 EXPORT_FHIR_CODENAME = "export_fhir_intakesubmission"
@@ -26,7 +28,8 @@ class FhirExportAdminMixin:
 
     @admin.action(description=_("Download FHIR (JSON)"), permissions=["export_fhir"])
     def download_fhir(self, request, queryset):
-        """One form: its QuestionnaireResponse; several: a Bundle of them."""
+        """One form: its QuestionnaireResponse; several: a Bundle of them. Logged in the audit."""
+        record_export(user=request.user, action=Action.EXPORT_FHIR, queryset=queryset.sent())
         return selection_download(queryset, exported_by=request.user)
 
     def fhir_view(self, request, object_id):
@@ -37,6 +40,7 @@ class FhirExportAdminMixin:
             self.get_queryset(request).prefetch_related("medicines", "injuries", "tests_done"),
             pk=object_id,
         )
+        record_access(user=request.user, action=Action.EXPORT_FHIR, submission=submission)
         return response_download(submission, exported_by=request.user)
 
     def fhir_url_name(self) -> str:

@@ -6,19 +6,22 @@ and empty lists); a zero is an answer and is kept.
 
 Sources: FHIR R4 (4.0.1) Questionnaire, QuestionnaireResponse, Patient and Bundle; the core
 extensions minValue, maxValue, ordinalValue and questionnaire-itemControl ("help") for hints.
+A visit the clinic has examined the patient at also has Observations (observations.py): in a
+Bundle, after its response.
 """
 
 import json
 import logging
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import islice
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ..models import IntakeSubmission
+from ..models import Examination, IntakeSubmission
 from .definition import (
     QUESTIONNAIRE_DATE,
     QUESTIONNAIRE_ID,
@@ -33,6 +36,7 @@ from .definition import (
     reference_code_system,
     sections,
 )
+from .observations import latest_examination, latest_examination_id, observation_url, observations
 
 logger = logging.getLogger(__name__)
 
@@ -262,8 +266,39 @@ def response_url(submission: IntakeSubmission) -> str:
 
 
 def fhir_queryset(queryset: QuerySet) -> QuerySet:
-    """Sent submissions only, each with the rows its response needs (three queries in all)."""
-    return queryset.sent().prefetch_related("medicines", "injuries", "tests_done")
+    """Sent submissions only, each with the rows its response needs (three queries in all) and
+    the pk of its latest examination (`latest_examination_id`, no query of its own)."""
+    return (
+        queryset.sent()
+        .prefetch_related("medicines", "injuries", "tests_done")
+        .annotate(latest_examination_id=latest_examination_id())
+    )
+
+
+def examination_observations(submission: IntakeSubmission, examination=None) -> list[dict]:
+    """The Observations of the latest examination at this visit; none without one.
+
+    Pass the examination when it has been read already; otherwise it is read (one query).
+    """
+    if examination is None:
+        examination = latest_examination(submission)
+    if examination is None:
+        return []
+    examination.submission = submission
+    return observations(examination, _patient(submission), language=_language())
+
+
+def _entries(submission: IntakeSubmission, examination) -> Iterator[dict]:
+    yield {"fullUrl": response_url(submission), "resource": questionnaire_response(submission)}
+    if examination is not None:
+        for observation in examination_observations(submission, examination):
+            yield {"fullUrl": observation_url(observation), "resource": observation}
+
+
+def _chunks(submissions, size: int) -> Iterator[list]:
+    submissions = iter(submissions)
+    while chunk := list(islice(submissions, size)):
+        yield chunk
 
 
 def bundle_json(
@@ -280,18 +315,21 @@ def bundle_json(
         {"resourceType": "Bundle", "type": "collection", "timestamp": _instant(timezone.now())},
         ensure_ascii=False,
     )
-    count = 0
-    for submission in fhir_queryset(queryset).iterator(chunk_size=chunk_size):
-        entry = {
-            "fullUrl": response_url(submission),
-            "resource": questionnaire_response(submission),
-        }
-        yield (f'{head[:-1]}, "entry": [' if count == 0 else ", ") + json.dumps(
-            entry, ensure_ascii=False
-        )
-        count += 1
+    count = entries = 0
+    submissions = fhir_queryset(queryset).iterator(chunk_size=chunk_size)
+    for chunk in _chunks(submissions, chunk_size):
+        # The chunk's examinations in one query, and only when it has some.
+        wanted = [s.latest_examination_id for s in chunk if s.latest_examination_id]
+        examinations = Examination.objects.in_bulk(wanted) if wanted else {}
+        for submission in chunk:
+            for entry in _entries(submission, examinations.get(submission.latest_examination_id)):
+                yield (f'{head[:-1]}, "entry": [' if entries == 0 else ", ") + json.dumps(
+                    entry, ensure_ascii=False
+                )
+                entries += 1
+            count += 1
     # FHIR forbids an empty list: a Bundle with no entries has no "entry" at all.
-    yield "]}" if count else head
+    yield "]}" if entries else head
     logger.info(
         "intake.fhir_export user_id=%s responses=%d", getattr(exported_by, "pk", None), count
     )

@@ -16,7 +16,15 @@ from django.views.decorators.http import require_GET
 from atrophy_site.privacy import mark_private
 
 from . import FHIR_JSON
-from .resources import bundle_json, fhir_queryset, questionnaire, questionnaire_response
+from .observations import observation_url
+from .resources import (
+    bundle_json,
+    examination_observations,
+    fhir_queryset,
+    questionnaire,
+    questionnaire_response,
+    response_url,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +48,27 @@ def _download(response, filename: str):
 
 
 def response_download(submission, *, exported_by=None) -> HttpResponse:
-    """One sent submission's QuestionnaireResponse as a private download."""
-    body = json.dumps(questionnaire_response(submission), ensure_ascii=False, indent=2)
+    """One sent submission's QuestionnaireResponse as a private download; when the clinic has
+    recorded an examination at this visit, a Bundle of the response and its Observations."""
+    response = questionnaire_response(submission)
+    found = examination_observations(submission)
     logger.info("intake.fhir_export user_id=%s responses=1", getattr(exported_by, "pk", None))
-    return _download(
-        HttpResponse(body, content_type=FHIR_JSON),
-        f"QuestionnaireResponse-{submission.reference}.json",
-    )
+    if not found:
+        body = json.dumps(response, ensure_ascii=False, indent=2)
+        filename = f"QuestionnaireResponse-{submission.reference}.json"
+    else:
+        document = {
+            "resourceType": "Bundle",
+            "type": "collection",
+            "timestamp": timezone.localtime().isoformat(timespec="seconds"),
+            "entry": [
+                {"fullUrl": response_url(submission), "resource": response},
+                *({"fullUrl": observation_url(o), "resource": o} for o in found),
+            ],
+        }
+        body = json.dumps(document, ensure_ascii=False, indent=2)
+        filename = f"visit-form-{submission.reference}.fhir.json"
+    return _download(HttpResponse(body, content_type=FHIR_JSON), filename)
 
 
 def bundle_download(queryset, *, exported_by=None) -> StreamingHttpResponse:

@@ -8,7 +8,15 @@ note), nothing else.
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from intake.staff_group import CLINIC_STAFF_GROUP, ensure_clinic_staff_group
+# Frozen: the group as it was created here (later permissions are added by later migrations).
+CLINIC_STAFF_GROUP = "Clinic staff"
+CLINIC_STAFF_PERMISSIONS = (
+    ("intake", "view_intakesubmission"),
+    ("intake", "change_intakesubmission"),
+    ("intake", "view_medicine"),
+    ("intake", "view_injury"),
+    ("intake", "view_testdone"),
+)
 
 
 def create_group(apps, schema_editor):
@@ -18,7 +26,15 @@ def create_group(apps, schema_editor):
     create_permissions(intake_config, apps=apps, verbosity=0)
     intake_config.models_module = None
 
-    ensure_clinic_staff_group(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _created = Group.objects.get_or_create(name=CLINIC_STAFF_GROUP)
+    group.permissions.set(
+        [
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in CLINIC_STAFF_PERMISSIONS
+        ]
+    )
 
 
 def remove_group(apps, schema_editor):

@@ -13,6 +13,7 @@ as `raw_token` (it is never stored), so a test can open
 """
 
 import datetime
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
@@ -24,12 +25,14 @@ from intake.models import (
     BodyRegion,
     Condition,
     Course,
+    Examination,
     HardActivity,
     Injury,
     IntakeSubmission,
     Medicine,
     Onset,
     OtherSymptom,
+    ReferenceSex,
     Side,
     StartedWhen,
     SuggestedQuestion,
@@ -294,3 +297,27 @@ def typical_sent_submission_with_token() -> tuple[IntakeSubmission, str]:
     """
     submission = IntakeSubmissionFactory(sent=True, medicines=TYPICAL_MEDICINES)
     return submission, submission.raw_token
+
+
+class ExaminationFactory(DjangoModelFactory):
+    """An examination recorded at a sent visit: a woman with weak hips and a slow walk.
+
+    ExaminationFactory(submission=visit, examined_on=date, grip_left_kg=Decimal("20.0"))
+    """
+
+    class Meta:
+        model = Examination
+
+    submission = factory.SubFactory(IntakeSubmissionFactory, sent=True)
+    examined_on = factory.LazyFunction(timezone.localdate)
+    examiner_name = "Dr Okafor"
+    reference_sex = ReferenceSex.FEMALE
+    mrc_hip_flexion_left = "4"
+    mrc_hip_flexion_right = "4+"
+    grip_left_kg = Decimal("14.5")
+    grip_right_kg = Decimal("15.5")
+    dynamometer = "Jamar hydraulic"
+    five_sit_to_stand_seconds = Decimal("16.2")
+    walk_4m_seconds = Decimal("5.5")
+    weight_kg = Decimal("61.0")
+    height_cm = Decimal("162.0")

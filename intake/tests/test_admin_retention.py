@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from intake.models import IntakeSubmission, Medicine, SummaryView
+from intake.models import IntakeSubmission, Medicine, StaffAccess
 from intake.tests.factories import IntakeSubmissionFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_without_an_age_archived_forms_are_kept(forms):
 
 def test_purge_takes_rows_and_change_history_with_it(forms):
     old = forms["old_archived"]
-    SummaryView.objects.create(submission=old, reference=old.reference, username="nurse")
+    StaffAccess.objects.create(submission=old, references=old.reference, username="nurse")
     assert old.history.exists()
     history_model = IntakeSubmission.history.model
     medicine_history = Medicine.history.model
@@ -98,7 +98,7 @@ def test_purge_takes_rows_and_change_history_with_it(forms):
     assert not history_model.objects.filter(id=old.pk).exists()
     assert not medicine_history.objects.filter(submission_id=old.pk).exists()
     # The log of who viewed it keeps only the reference.
-    view = SummaryView.objects.get(reference=old.reference)
+    view = StaffAccess.objects.get(references=old.reference)
     assert view.submission is None
 
 

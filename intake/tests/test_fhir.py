@@ -24,9 +24,10 @@ from intake.fhir.definition import (
 )
 from intake.fhir.resources import bundle, bundle_json, questionnaire, questionnaire_response
 from intake.models import (
+    Examination,
     IntakeSubmission,
     OtherSymptom,
-    SummaryView,
+    StaffAccess,
     TestDone,
     YesNo,
     offered_choices,
@@ -70,7 +71,7 @@ OLDER_FORMS_ONLY = {
 #: Row fields that are not answers: the order of the repeats says the position.
 ROW_NOT_ANSWERS = {"id", "submission", "position"}
 #: Related models that are not rows of answers.
-NOT_ROWS = {SummaryView}
+NOT_ROWS = {StaffAccess, Examination}  # Examination: the clinic's, exported as Observations
 
 #: FHIR R4 item types and the answer value each takes.
 ANSWER_KEYS = {

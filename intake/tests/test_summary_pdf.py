@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from intake.models import IntakeSubmission, SummaryView
+from intake.models import IntakeSubmission, StaffAccess
 from intake.tests.factories import (
     BlankDraftFactory,
     IntakeSubmissionFactory,
@@ -247,7 +247,7 @@ def test_staff_download_the_pdf_by_reference_and_the_download_is_logged(nurse_cl
         f'attachment; filename="visit-summary-{submission.reference}.pdf"'
     )
     assert "no-store" in response["Cache-Control"]
-    assert list(SummaryView.objects.values_list("username", "reference")) == [
+    assert list(StaffAccess.objects.values_list("username", "references")) == [
         ("nurse", submission.reference)
     ]
 
@@ -272,7 +272,7 @@ def test_staff_without_the_view_permission_cannot_download_the_pdf(client):
     response = client.get(staff_url("intake:staff_summary_pdf", submission))
 
     assert response.status_code == 403
-    assert not SummaryView.objects.exists()
+    assert not StaffAccess.objects.exists()
 
 
 def test_signed_out_visitors_are_sent_to_the_staff_sign_in_for_the_pdf(client):

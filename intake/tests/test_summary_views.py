@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.models import IntakeSubmission, Medicine, SummaryView
+from intake.models import IntakeSubmission, Medicine, StaffAccess
 from intake.tests.factories import (
     BlankDraftFactory,
     InjuryFactory,
@@ -390,7 +390,7 @@ def test_each_staff_view_is_recorded_in_the_audit_log(client, staff_user):
     submission = typical_sent_submission()
     client.force_login(staff_user)
     client.get(reverse("intake:staff_summary", args=[submission.reference]))
-    assert list(SummaryView.objects.values_list("username", "reference")) == [
+    assert list(StaffAccess.objects.values_list("username", "references")) == [
         ("nurse", submission.reference)
     ]
 
@@ -399,7 +399,7 @@ def test_the_patients_own_views_are_not_recorded_as_staff_views(client):
     submission = typical_sent_submission()
     open_private_link(client, submission)
     assert client.get(SUMMARY_URL).status_code == 200
-    assert not SummaryView.objects.exists()
+    assert not StaffAccess.objects.exists()
 
 
 # --- Queries ------------------------------------------------------------------------------------

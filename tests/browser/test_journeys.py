@@ -249,7 +249,7 @@ def staff_signs_in_and_marks_it_reviewed(page, width, reference, nurse, device):
     expect(rows.first).to_contain_text("Rosa Example-Núñez")
     fits(page, width)
 
-    rows.first.get_by_role("link", name=reference).click()
+    rows.first.get_by_role("link", name="Rosa Example-Núñez").click()
     expect(page.locator("#content")).to_contain_text("Fell in the garden and broke my hip")
     page.get_by_label("Status").select_option("reviewed")
     page.get_by_label("Staff note").fill("Read before the visit. Check vitamin D.")

@@ -23,7 +23,8 @@ PATIENT = "Petra Private"
 
 def admin_urls(submission) -> list[str]:
     urls = [reverse("admin:index"), reverse("admin:password_change")]
-    urls.append(reverse("intake:staff_summary", kwargs={"reference": submission.reference}))
+    for name in ("staff_summary", "staff_summary_pdf", "staff_patient_copy"):
+        urls.append(reverse(f"intake:{name}", kwargs={"reference": submission.reference}))
     for model in admin.site._registry:
         meta = model._meta
         urls.append(reverse("admin:app_list", kwargs={"app_label": meta.app_label}))
@@ -125,6 +126,10 @@ def test_clinic_staff_reach_the_forms_but_no_accounts_devices_logs_or_content(su
         reverse("admin:intake_intakesubmission_change", args=[submission.pk]),
         reverse("admin:intake_intakesubmission_history", args=[submission.pk]),
         reverse("intake:staff_summary", kwargs={"reference": submission.reference}),
+        reverse("intake:staff_patient_copy", kwargs={"reference": submission.reference}),
+        reverse("intake:staff_summary_pdf", kwargs={"reference": submission.reference}),
+        # The examiner's findings: clinic staff read them; clinicians record them.
+        reverse("admin:intake_examination_changelist"),
     ]
     for url in their_pages:
         assert client.get(url).status_code == 200, url

@@ -115,7 +115,7 @@ def test_a_patient_cannot_open_the_staff_summary_of_another(two_patients):
         response = client.get(reverse("intake:staff_summary", kwargs={"reference": reference}))
         assert response.status_code == 302
         assert response.url.startswith(reverse("admin:login"))
-    assert not b.summary_views.exists()
+    assert not b.staff_accesses.exists()
 
 
 # --- Wrong links ------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
     manage.py create_staff_user admin --superuser            # the first administrator
     manage.py create_staff_user alex --email alex@clinic.example
+    manage.py create_staff_user dr_okafor --clinician         # may record examinations
     manage.py create_staff_user alex --reset-device          # alex lost their phone
 
 A new account's password is asked for twice (or read from the STAFF_PASSWORD environment
@@ -9,6 +10,9 @@ variable, for scripts) and checked against the password rules. Every account get
 the command prints, once, a QR code, the otpauth:// link and the secret to type into an
 authenticator app. They are not shown again (a superuser can re-show a device's QR code in the
 admin under "TOTP devices", or run this again with --reset-device).
+
+With --clinician the account goes in the "Clinicians" group instead: clinic staff who may also
+record the examiner's findings (intake/staff_group.py).
 
 For an existing account the command makes it staff, adds it to the group (unless --superuser or
 --no-group) and enrols a device only if it has none or --reset-device is given.
@@ -27,7 +31,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from intake.staff_group import CLINIC_STAFF_GROUP, ensure_clinic_staff_group
+from intake.staff_group import (
+    CLINIC_STAFF_GROUP,
+    CLINICIAN_GROUP,
+    ensure_clinic_staff_group,
+    ensure_clinician_group,
+)
 
 
 class Command(BaseCommand):
@@ -47,12 +56,22 @@ class Command(BaseCommand):
             help=f'Do not add the account to the "{CLINIC_STAFF_GROUP}" group.',
         )
         parser.add_argument(
+            "--clinician",
+            action="store_true",
+            help=f'Add the account to the "{CLINICIAN_GROUP}" group (may record examinations) '
+            f'instead of "{CLINIC_STAFF_GROUP}".',
+        )
+        parser.add_argument(
             "--reset-device",
             action="store_true",
             help="Remove the account's authenticator devices and enrol a new one.",
         )
 
-    def handle(self, *args, username, email, superuser, no_group, reset_device, **options):
+    def handle(
+        self, *args, username, email, superuser, no_group, clinician, reset_device, **options
+    ):
+        if clinician and (superuser or no_group):
+            raise CommandError("--clinician cannot be used with --superuser or --no-group.")
         User = get_user_model()
         with transaction.atomic():
             user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
@@ -68,8 +87,10 @@ class Command(BaseCommand):
                 user.is_superuser = True
             user.save()
 
+            group = None
             if not (superuser or no_group):
-                user.groups.add(ensure_clinic_staff_group())
+                group = ensure_clinician_group() if clinician else ensure_clinic_staff_group()
+                user.groups.add(group)
 
             if reset_device:
                 TOTPDevice.objects.filter(user=user).delete()
@@ -80,8 +101,8 @@ class Command(BaseCommand):
         role = "superuser" if user.is_superuser else "staff"
         action = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{action} {role} account {username!r}."))
-        if not (superuser or no_group):
-            self.stdout.write(f'In the "{CLINIC_STAFF_GROUP}" group.')
+        if group is not None:
+            self.stdout.write(f'In the "{group.name}" group.')
         if device is None:
             self.stdout.write("Kept the existing authenticator device (use --reset-device).")
         else:
