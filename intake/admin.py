@@ -485,21 +485,21 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
             )
         return response
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = dict(extra_context or {})
-        submission = self.get_object(request, admin.utils.unquote(object_id))
-        if submission is not None and request.method == "GET":
-            record_access(user=request.user, action=Action.FORM, submission=submission)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """A form opened (not a save with errors): logged, with its review button and the next
+        form to review. Here rather than in change_view, which would fetch the form twice."""
+        if obj is not None and request.method == "GET":
+            record_access(user=request.user, action=Action.FORM, submission=obj)
             preserved = request.GET.get("_changelist_filters", "")
-            if self.has_change_permission(request, submission):
-                if submission.status == IntakeSubmission.Status.SENT:
-                    extra_context["mark_reviewed_url"] = self._review_url(submission, preserved)
-                following = next_to_review(self.get_queryset(request), after=submission)
+            if self.has_change_permission(request, obj):
+                if obj.status == IntakeSubmission.Status.SENT:
+                    context["mark_reviewed_url"] = self._review_url(obj, preserved)
+                following = next_to_review(self.get_queryset(request), after=obj)
                 if following is not None:
-                    extra_context["next_review_url"] = self._preserving(
+                    context["next_review_url"] = self._preserving(
                         self._change_url(following), preserved
                     )
-        return super().change_view(request, object_id, form_url, extra_context)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     class Media:
         css = {"all": ("css/staff_admin.css",)}

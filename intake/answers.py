@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from .body_map import region_words
 from .forms import first_input_id, form_for
 from .models import IntakeSubmission
 from .questions import STEPS, Kind, Question, Step
@@ -29,7 +30,8 @@ def label_of(choices, code: str) -> str:
 
 
 def reading(question: Question, record) -> str | list[str]:
-    """One stored answer as the patient or doctor reads it: text, or a list for CHOICES.
+    """One stored answer as the patient or doctor reads it: text, or a list for CHOICES and the
+    body map.
 
     "" (or []) when not answered.
     """
@@ -37,6 +39,8 @@ def reading(question: Question, record) -> str | list[str]:
     kind = question.kind
     if kind == Kind.CHOICES:
         return [label_of(question.choices, code) for code in value or ()]
+    if kind == Kind.BODY_MAP:
+        return region_words(value)  # ["Left hip or thigh (quite a lot)", "Right hand (a little)"]
     if value is None or value == "":
         return ""
     if kind == Kind.CHOICE:

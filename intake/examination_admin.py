@@ -98,13 +98,10 @@ class ExaminationAdmin(admin.ModelAdmin):
             )
         return response
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        examination = self.get_object(request, admin.utils.unquote(object_id))
-        if examination is not None and request.method == "GET":
-            record_access(
-                user=request.user, action=Action.EXAMINATION, submission=examination.submission
-            )
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.method == "GET":  # opened, not saved with errors
+            record_access(user=request.user, action=Action.EXAMINATION, submission=obj.submission)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_readonly_fields(self, request, obj=None):
         # An examination stays with the visit it was recorded at.

@@ -23,6 +23,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from .body_map import GROUPS, REGION_BY_CODE, REGIONS, Severity
 from .models import (
     Condition,
     IntakeSubmission,
@@ -399,6 +400,87 @@ class StepForm(RevealingLayoutMixin, AccessibleFormMixin, forms.ModelForm):
         submission.save(update_fields=[*self.Meta.fields, "steps_completed", "updated_at"])
 
 
+# --- The body map ---------------------------------------------------------------------------
+
+
+class BodyMapWidget(forms.Widget):
+    """The regions of the body as grouped checkboxes, each with "how weak" in three words.
+
+    Works with no JavaScript: a region's checkbox is `<name>` with the region's code as value,
+    its strength the radios `<name>__<code>`; a stylesheet shows a region's strength once it is
+    ticked. static/js/body_map.js turns the same inputs into the figure (front and back) with the
+    chosen regions listed beside it: the answers are the same either way.
+    """
+
+    template_name = "intake/widgets/body_map.html"
+    use_fieldset = True
+
+    def value_from_datadict(self, data, files, name):
+        chosen = data.getlist(name) if hasattr(data, "getlist") else data.get(name) or []
+        return {code: data.get(f"{name}__{code}", "") for code in chosen}
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # no box ticked is an answer: nowhere
+
+    def format_value(self, value):
+        return value if isinstance(value, dict) else {}
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        chosen = context["widget"]["value"]
+        base_id = context["widget"]["attrs"].get("id") or f"id_{name}"
+        regions = {
+            region.code: {
+                "code": region.code,
+                "name": region.name,
+                "side": region.side,
+                "view": region.view,
+                "checked": region.code in chosen,
+                "severity": chosen.get(region.code, ""),
+                "id": f"{base_id}_{region.code}",
+                "severity_name": f"{name}__{region.code}",
+            }
+            for region in REGIONS
+        }
+        context["widget"].update(
+            groups=[
+                {
+                    "key": key,
+                    "label": label,
+                    "regions": [
+                        r for r in regions.values() if REGION_BY_CODE[r["code"]].group == key
+                    ],
+                }
+                for key, label in GROUPS
+            ],
+            regions=regions,
+            severities=Severity.choices,
+        )
+        return context
+
+
+class BodyMapField(forms.Field):
+    """{region code: severity code} from the body map; unknown regions or strengths refused."""
+
+    widget = BodyMapWidget
+
+    def to_python(self, value):
+        return dict(value or {})
+
+    def validate(self, value):
+        super().validate(value)
+        if any(code not in REGION_BY_CODE for code in value):
+            raise ValidationError(_("Choose places from the list"), code="invalid_region")
+        if any(severity not in ("", *Severity.values) for severity in value.values()):
+            raise ValidationError(
+                _("Choose how weak each place is: a little, quite a lot, or cannot move it"),
+                code="invalid_severity",
+            )
+
+    def has_changed(self, initial, data):
+        return (initial or {}) != (data or {})
+
+
 # --- Step forms, generated from the question definition (intake/questions.py) --------------
 
 
@@ -456,6 +538,8 @@ def form_field(question: Question, model) -> forms.Field:
             error_messages=errors,
             **common,
         )
+    if kind == Kind.BODY_MAP:
+        return BodyMapField(**common)
     if kind == Kind.CHOICES:
         return forms.MultipleChoiceField(
             choices=question.offered_choices(),

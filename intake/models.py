@@ -343,10 +343,24 @@ class IntakeSubmission(StaffReviewFields, models.Model):
     access_needs = models.TextField(_("access needs at the visit"), max_length=1000, blank=True)
 
     # --- Step 2: symptoms -----------------------------------------------------------------------
-    weakness_regions = models.JSONField(
-        _("where the weakness is"), default=list, blank=True, help_text=_("BodyRegion codes.")
+    weakness_map = models.JSONField(
+        _("where the weakness is, and how weak"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Body map: region code to how weak (intake/body_map.py), the patient's own left "
+            "and right."
+        ),
     )
-    weakness_side = models.CharField(_("which side"), max_length=10, choices=Side, blank=True)
+    weakness_regions = models.JSONField(
+        _("where the weakness is (older forms)"),
+        default=list,
+        blank=True,
+        help_text=_("BodyRegion codes."),
+    )
+    weakness_side = models.CharField(
+        _("which side (older forms)"), max_length=10, choices=Side, blank=True
+    )
     started_when = models.CharField(
         _("when it started"), max_length=10, choices=StartedWhen, blank=True
     )

@@ -85,6 +85,7 @@ class Kind(StrEnum):
     SCORED = "scored"  # one of `scored_answers`, scored 0, 1, 2 (SARC-F)
     PHONE = "phone"
     EMAIL = "email"
+    BODY_MAP = "body_map"  # regions of the body with how weak each is (intake/body_map.py)
 
 
 def today() -> datetime.date:
@@ -347,12 +348,24 @@ SYMPTOMS = Step(
     intro=_("Tell us about the weakness or muscle loss. Answer what you can."),
     questions=(
         Question(
+            "weakness_map",
+            _("Where do you have weakness or muscle loss?"),
+            Kind.BODY_MAP,
+            hint=_(
+                "Choose each place, then how weak it is. Left and right mean your own left and "
+                "right."
+            ),
+            short=_("Where, and how weak"),
+        ),
+        # The two below were asked before the body map; older forms still show them.
+        Question(
             "weakness_regions",
             _("Where do you have weakness or muscle loss?"),
             Kind.CHOICES,
             hint=_("Tick all that apply."),
             choices=BodyRegion,
             short=_("Where"),
+            asked=False,
         ),
         Question(
             "weakness_side",
@@ -360,6 +373,7 @@ SYMPTOMS = Step(
             Kind.CHOICE,
             choices=Side,
             short=_("Which side"),
+            asked=False,
         ),
         Question(
             "started_when",

@@ -204,13 +204,12 @@ def queue_view_filter(view: str, *, today: date) -> Q:
 
 def queue_counts(queryset, *, today: date) -> dict[str, int]:
     """How many forms each view holds, in one query: {"needs_review": 4, "today": 2, ...}."""
-    counts = queryset.order_by().aggregate(
+    return queryset.order_by().aggregate(
         **{
             view.value: Count("pk", filter=queue_view_filter(view, today=today))
             for view in QueueView
         }
     )
-    return counts
 
 
 #: The queue's order: what cannot wait first. Urgency tier (emergency, today, routine), then forms

@@ -23,6 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .answers import Line, answer_lines, is_shown, joined, label_of, reading, staff_label
+from .body_map import region_words
 from .models import (
     BodyRegion,
     Condition,
@@ -45,7 +46,7 @@ from .models import (
 )
 from .questions import ABOUT, STEPS, Kind, Step
 from .rules import SARC_F_MAX, SARC_F_POSITIVE_FROM, sarc_f_positive, sarc_f_score
-from .triage import Triage, triage
+from .triage import Triage, triage, weakness_side
 
 # --- The view model -----------------------------------------------------------------------------
 
@@ -148,6 +149,8 @@ class VisitSummary:
     header: SummaryHeader
     key_points: KeyPoints
     sections: tuple[SummarySection, ...] = field(default_factory=tuple)
+    #: The body map as stored ({region code: how weak}), drawn beside the symptoms; {} if none.
+    body_map: dict = field(default_factory=dict)
 
 
 # --- Small rules --------------------------------------------------------------------------------
@@ -293,10 +296,15 @@ def build_key_points(
     none = _("None reported")
     points: list[KeyPoint] = []
 
-    # Where, and which side.
-    regions = "; ".join(_choice_list(BodyRegion, submission.weakness_regions))
-    side = label_of(Side, submission.weakness_side)
-    one_sided = submission.weakness_side in (Side.LEFT, Side.RIGHT)
+    # Where, and which side: the body map, or on older forms the regions and side chosen.
+    side_code = weakness_side(submission)
+    one_sided = side_code in (Side.LEFT, Side.RIGHT)
+    if submission.weakness_map:
+        regions = ", ".join(region_words(submission.weakness_map))
+        side = label_of(Side, side_code) if one_sided else ""
+    else:
+        regions = "; ".join(_choice_list(BodyRegion, submission.weakness_regions))
+        side = label_of(Side, submission.weakness_side)
     if regions or side:
         if one_sided:
             side = _("%(side)s only") % {"side": side}
@@ -712,6 +720,7 @@ def build_summary(
         more=header_extras(submission, next(s for s in steps.values() if s.on_summary == "header")),
     )
     return VisitSummary(
+        body_map=dict(submission.weakness_map or {}),
         header=header,
         key_points=build_key_points(submission, medicines=medicines, injuries=injuries),
         sections=tuple(

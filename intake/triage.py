@@ -13,7 +13,8 @@ the summary, and the patient's, in plain words, that never names a diagnosis.
 The rules read **structured answers only** (choices and yes/no); free text is shown to the doctor
 as typed and never raises or lowers a tier. The answers they read, on a submission or any object
 with the same attributes: `onset`, `started_when`, `course`, `spreading`, `walking_change`,
-`weakness_side`, `urgent_symptoms`, `long_standing_symptoms`, `other_symptoms`, `takes_statin`.
+`weakness_map` (the body map; `weakness_side` on forms sent before it), `urgent_symptoms`,
+`long_standing_symptoms`, `other_symptoms`, `takes_statin`.
 
 A blank answer is not a "no": where a follow-up is left blank the rule takes the safer reading
 (a sign not marked long-standing counts as new).
@@ -27,6 +28,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .body_map import Laterality, sides
 from .models import (
     Course,
     Onset,
@@ -64,6 +66,7 @@ class Answers(Protocol):
     course: str
     spreading: str
     walking_change: str
+    weakness_map: dict
     weakness_side: str
     urgent_symptoms: Iterable[str]
     long_standing_symptoms: Iterable[str]
@@ -99,13 +102,31 @@ def _has(a: Answers, sign: str) -> bool:
     return sign in (a.urgent_symptoms or ())
 
 
+def weakness_side(a: Answers) -> str:
+    """The side of the weakness, as a `Side` code, or "" when not known.
+
+    From the body map when the patient drew one: every region with a side on the patient's left
+    is "left" (regions in the middle, like the face, do not count against it), both sides is
+    "both", only middle regions is "". Forms sent before the body map: their "which side" answer.
+    """
+    body_map = getattr(a, "weakness_map", None) or {}
+    if body_map:
+        found = sides(body_map)
+        if found == {Laterality.LEFT}:
+            return Side.LEFT
+        if found == {Laterality.RIGHT}:
+            return Side.RIGHT
+        return Side.BOTH if found else ""
+    return a.weakness_side
+
+
 def _side_words(a: Answers) -> str:
     return {
         Side.LEFT: _("left-sided"),
         Side.RIGHT: _("right-sided"),
         Side.BOTH: _("bilateral"),
         Side.NOT_SURE: _("side unsure"),
-    }.get(a.weakness_side, _("side not stated"))
+    }.get(weakness_side(a), _("side not stated"))
 
 
 def _with_tingling(a: Answers) -> str:

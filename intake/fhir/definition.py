@@ -24,6 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from .. import forms, questions
+from ..body_map import BodyMapRegion, Severity
 from ..models import (
     ActivityLevel,
     Appetite,
@@ -51,7 +52,7 @@ from ..questions import Kind
 QUESTIONNAIRE_ID = "visit-preparation"
 QUESTIONNAIRE_NAME = "VisitPreparation"
 #: The version of the questions' structure (linkIds, types, answer codes), not of their wording.
-QUESTIONNAIRE_VERSION = "1.2.0"
+QUESTIONNAIRE_VERSION = "1.3.0"
 QUESTIONNAIRE_DATE = "2026-11-30"
 
 #: One code system per set of choices, by the stable slug in its URL.
@@ -75,6 +76,8 @@ VALUE_SETS = {
     "suggested-question": SuggestedQuestion,
     "still-troubling": Injury.StillTroubling,
     "test-type": TestDone.TestType,
+    "body-map-region": BodyMapRegion,
+    "weakness-severity": Severity,
 }
 
 
@@ -98,6 +101,8 @@ class Question:
     options: tuple[tuple[str, str], ...] = ()
     #: SARC-F answers carry their score (0, 1 or 2) as an ordinal value.
     scored: bool = False
+    #: The body map: each region answered carries how weak it is and its side as child items.
+    body_map: bool = False
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,15 @@ def _question(link_id: str, question: questions.Question, model, *, required=Non
             repeats=kind == Kind.CHOICES,
             system=_value_set_slug([str(value) for value, _label in offered]),
             options=tuple((str(value), label) for value, label in offered),
+            **common,
+        )
+    if kind == Kind.BODY_MAP:
+        return Question(
+            type="choice",
+            repeats=True,
+            system="body-map-region",
+            options=tuple((code, label) for code, label in BodyMapRegion.choices),
+            body_map=True,
             **common,
         )
     if kind == Kind.PHONE:

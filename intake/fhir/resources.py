@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ..body_map import SNOMED, SNOMED_LATERALITY, Severity, chosen_regions
 from ..models import Examination, IntakeSubmission
 from .definition import (
     QUESTIONNAIRE_DATE,
@@ -112,7 +113,72 @@ def _question_item(question: Question) -> dict:
             item["answerOption"].append(option)
     if question.help_text:
         item["item"] = [_help_item(question.link_id, question.help_text)]
+    if question.body_map:
+        item.setdefault("item", []).extend(_body_map_child_items(question))
     return item
+
+
+def _body_map_child_items(question: Question) -> list[dict]:
+    """Under each region answered: how weak it is (the app's codes) and its side (SNOMED CT)."""
+    return [
+        {
+            "linkId": f"{question.link_id}.how_weak",
+            "text": str(_("How weak is it?")),
+            "type": "choice",
+            "answerOption": [
+                {"valueCoding": _severity_coding(code)} for code, _label in Severity.choices
+            ],
+        },
+        {
+            "linkId": f"{question.link_id}.side",
+            "text": str(_("Side (the patient's own)")),
+            "type": "choice",
+            "readOnly": True,
+            "answerOption": [
+                {"valueCoding": {"system": SNOMED, "code": code, "display": display}}
+                for code, display in SNOMED_LATERALITY.values()
+            ],
+        },
+    ]
+
+
+def _severity_coding(code: str) -> dict:
+    return {
+        "system": code_system_url("weakness-severity"),
+        "code": code,
+        "display": str(Severity(code).label),
+    }
+
+
+def _body_map_answers(question: Question, body_map: dict) -> list[dict]:
+    """One answer per region chosen, with how weak (when said) and its side nested under it."""
+    answers = []
+    for region, severity in chosen_regions(body_map):
+        nested = []
+        if severity in Severity.values:
+            nested.append(
+                {
+                    "linkId": f"{question.link_id}.how_weak",
+                    "text": str(_("How weak is it?")),
+                    "answer": [{"valueCoding": _severity_coding(severity)}],
+                }
+            )
+        if region.side in SNOMED_LATERALITY:
+            code, display = SNOMED_LATERALITY[region.side]
+            nested.append(
+                {
+                    "linkId": f"{question.link_id}.side",
+                    "text": str(_("Side (the patient's own)")),
+                    "answer": [
+                        {"valueCoding": {"system": SNOMED, "code": code, "display": display}}
+                    ],
+                }
+            )
+        answer = {"valueCoding": _coding(question, region.code)}
+        if nested:
+            answer["item"] = nested
+        answers.append(answer)
+    return answers
 
 
 def _section_item(section: Section) -> dict:
@@ -157,8 +223,10 @@ def questionnaire() -> dict:
 
 def _answers(question: Question, value) -> list[dict]:
     """The FHIR answers for a stored value; an empty list when there is nothing to say."""
-    if value is None or value == "" or value == []:
+    if value is None or value == "" or value == [] or value == {}:
         return []
+    if question.body_map:
+        return _body_map_answers(question, value)
     if question.type == "choice":
         codes = value if isinstance(value, list) else [value]
         return [{"valueCoding": _coding(question, str(code))} for code in codes]

@@ -22,7 +22,6 @@ from factory.django import DjangoModelFactory
 from intake.models import (
     ActivityLevel,
     Appetite,
-    BodyRegion,
     Condition,
     Course,
     Examination,
@@ -33,7 +32,6 @@ from intake.models import (
     Onset,
     OtherSymptom,
     ReferenceSex,
-    Side,
     StartedWhen,
     SuggestedQuestion,
     TestDone,
@@ -157,7 +155,12 @@ class IntakeSubmissionFactory(_WithToken):
         urgent = factory.Trait(
             onset=Onset.MINUTES_HOURS,
             started_when=StartedWhen.DAYS,
-            weakness_side=Side.LEFT,
+            weakness_map={
+                "face": "little",
+                "left_upper_arm": "quite_a_lot",
+                "left_hand": "cannot_move",
+                "left_hip_thigh": "quite_a_lot",
+            },
             urgent_symptoms=[UrgentSymptom.FACE_DROOPING, UrgentSymptom.TROUBLE_SPEAKING],
             long_standing_symptoms=[],
         )
@@ -184,10 +187,14 @@ class IntakeSubmissionFactory(_WithToken):
     clinician = "Dr Okafor"
     visit_reason = "My legs have got weaker over the last year and I struggle with stairs."
     # Step 2
-    weakness_regions = factory.LazyFunction(
-        lambda: [BodyRegion.HIPS_THIGHS, BodyRegion.SHOULDERS_UPPER_ARMS]
+    weakness_map = factory.LazyFunction(
+        lambda: {
+            "left_shoulder": "little",
+            "right_shoulder": "little",
+            "left_hip_thigh": "quite_a_lot",
+            "right_hip_thigh": "quite_a_lot",
+        }
     )
-    weakness_side = Side.BOTH
     started_when = StartedWhen.YEARS
     started_details = "Spring 2024"
     onset = Onset.MONTHS
@@ -293,9 +300,12 @@ def typical_sent_submission_with_token() -> tuple[IntakeSubmission, str]:
     """A sent submission with two injuries, four medicines and three tests, and its raw token.
 
     The typical case of the visit summary issue (it must print on two pages); also used by
-    bench/benchmark.py.
+    bench/benchmark.py. A form sent today: the lifestyle numbers only older forms were asked
+    (hours sitting, exercise days) are blank.
     """
-    submission = IntakeSubmissionFactory(sent=True, medicines=TYPICAL_MEDICINES)
+    submission = IntakeSubmissionFactory(
+        sent=True, medicines=TYPICAL_MEDICINES, sitting_hours=None, exercise_days_per_week=None
+    )
     return submission, submission.raw_token
 
 

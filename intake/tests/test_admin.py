@@ -84,7 +84,7 @@ def test_clinic_staff_see_the_queue_and_every_answer(nurse_client):
     for answer in (
         "Ada Lovelace",
         "My legs have got weaker",  # reason for the visit
-        "Hips or thighs",  # a body region, by its label
+        "Left hip or thigh (quite a lot)",  # a place on the body map, in words
         "Prednisolone",  # a medicine row
         "Fell on ice",  # an injury row
         "City Hospital",  # a test row

@@ -48,7 +48,13 @@ def test_export_is_a_streamed_csv_download(exporter_client):
 
 
 def test_export_has_one_row_per_submission_with_rows_summarised(exporter_client):
-    first = IntakeSubmissionFactory(sent=True, full_name="Ada Lovelace", urgent=True)
+    first = IntakeSubmissionFactory(
+        sent=True,
+        full_name="Ada Lovelace",
+        urgent=True,
+        weakness_regions=["hips_thighs", "shoulders_upper_arms"],  # as asked before the body map
+        weakness_side="left",
+    )
     second = IntakeSubmissionFactory(sent=True, full_name="Grace Hopper")
     medicines = [m.name for m in first.medicines.all()]
 
@@ -66,8 +72,13 @@ def test_export_has_one_row_per_submission_with_rows_summarised(exporter_client)
     assert ada["Phone number"] == "'+1 201-555-0123"  # a leading + is made inert for spreadsheets
     assert ada["SARC-F total"] == "3"
     assert ada["Date of birth"] == "1948-07-02"
-    assert ada["Where the weakness is"] == "Hips or thighs; Shoulders or upper arms"
-    assert ada["Which side"] == "Left side"
+    assert ada["Where the weakness is, and how weak"] == (
+        "Face, eyes or mouth (a little); Left upper arm (quite a lot); "
+        "Left hand (cannot move it); Left hip or thigh (quite a lot)"
+    )
+    # Asked before the body map: forms that hold them keep their columns.
+    assert ada["Where the weakness is (older forms)"] == "Hips or thighs; Shoulders or upper arms"
+    assert ada["Which side (older forms)"] == "Left side"
     for name in medicines:
         assert name in ada["Medicines"]
     assert ada["Medicines"].count(" | ") == 1

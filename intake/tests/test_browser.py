@@ -5,6 +5,7 @@ import re
 import pytest
 
 from intake.models import IntakeSubmission
+from tests.browser.body_map_steps import mark_weakness
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,8 +55,8 @@ def test_whole_form_on_a_phone_with_a_break_and_the_private_link(
 
     # Step 2
     expect_step(page, 2)
-    page.get_by_label("Hips or thighs").check()
-    page.get_by_label("Both sides").check()
+    mark_weakness(page, "Left hip or thigh", "Quite a lot")
+    mark_weakness(page, "Right hip or thigh", "A little")
     page.get_by_label("More than a year ago").check()
     page.get_by_label("Over months or longer").check()
     page.get_by_label("Getting worse slowly, over months").check()
@@ -144,7 +145,7 @@ def test_whole_form_on_a_phone_with_a_break_and_the_private_link(
     for text in [
         "Maria Example",
         "9 November 1947",
-        "Hips or thighs",
+        "Left hip or thigh (quite a lot)",
         "5 out of 10. A total of 4 or more",
         "Prednisolone",
         "Atorvastatin",

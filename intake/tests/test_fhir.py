@@ -15,6 +15,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
+from intake.body_map import SNOMED, chosen_regions
 from intake.fhir.definition import (
     QUESTIONNAIRE_VERSION,
     VALUE_SETS,
@@ -112,13 +113,16 @@ def answer_values(answers) -> list:
     """The plain value of each answer: a coding's code, or the value itself."""
     values = []
     for answer in answers:
-        ((key, value),) = answer.items()
+        # The value, without the items nested under it (the body map's strength and side).
+        ((key, value),) = [(k, v) for k, v in answer.items() if k != "item"]
         values.append(value["code"] if key == "valueCoding" else value)
     return values
 
 
 def expected_values(value) -> list:
     """How a stored value reads back from its FHIR answers."""
+    if isinstance(value, dict):  # the body map: its regions, head to feet
+        return [region.code for region, _severity in chosen_regions(value)]
     if isinstance(value, list):
         return [str(code) for code in value]
     if isinstance(value, datetime.datetime):
@@ -134,7 +138,7 @@ def same(answers: list, expected: list) -> bool:
 
 
 def is_empty(value) -> bool:
-    return value is None or value == "" or value == []
+    return value is None or value == "" or value == [] or value == {}
 
 
 def mapped_question(field_name: str, *, rows: str = "") -> tuple[str, str]:
@@ -201,7 +205,7 @@ def test_questionnaire_has_one_group_per_step_in_order():
 def test_questionnaire_link_ids_are_unique_and_named_after_step_and_field():
     link_ids = [item["linkId"] for item, _parent in walk(questionnaire()["item"])]
     assert len(link_ids) == len(set(link_ids))
-    for link_id in ("about.full_name", "symptoms.weakness_regions", "medicines.name"):
+    for link_id in ("about.full_name", "symptoms.weakness_map", "medicines.name"):
         assert link_id in link_ids
     for link_id in ("strength_check.sarc_f_falls", "tests.test_type", "send.consent"):
         assert link_id in link_ids
@@ -217,8 +221,8 @@ def test_questionnaire_types_each_answer_by_its_kind():
     assert "lifestyle.sitting_hours" not in items  # older forms only
     assert items["effects.weakness_limit"]["type"] == "choice"
     assert "symptoms.weakness_score" not in items  # older forms' score: no longer asked
-    assert items["symptoms.weakness_side"]["type"] == "choice"
-    assert items["symptoms.weakness_regions"]["repeats"] is True
+    assert items["symptoms.onset"]["type"] == "choice"
+    assert items["symptoms.weakness_map"]["repeats"] is True
     assert items["send.consent"]["type"] == "boolean"
     assert items["strength_check.sarc_f_total"]["readOnly"] is True
 
@@ -248,6 +252,8 @@ def test_answer_options_are_the_text_choices_with_a_code_system_each():
             continue
         systems = {option["valueCoding"]["system"] for option in item["answerOption"]}
         assert len(systems) == 1, link_id
+        if systems == {SNOMED}:  # a standard code system: the body map's side (laterality)
+            continue
         (slug,) = [s for s in VALUE_SETS if code_system_url(s) in systems]
         pairs = [
             (o["valueCoding"]["code"], o["valueCoding"]["display"]) for o in item["answerOption"]
@@ -259,7 +265,7 @@ def test_answer_options_are_the_text_choices_with_a_code_system_each():
         still_asked = {(value, str(label)) for value, label in offered_choices(VALUE_SETS[slug])}
         assert set(pairs) == still_asked or link_id == "effects.long_standing_symptoms", link_id
         coded += 1
-    assert coded == 25
+    assert coded == 25  # 24 choices asked today and the body map's "how weak"
 
 
 def test_sarc_f_answers_are_coded_with_their_scores():
@@ -290,7 +296,7 @@ def test_questionnaire_structure_matches_its_version():
         for item, _parent in walk(questionnaire()["item"])
     ]
     fingerprint = hashlib.sha256(json.dumps(structure).encode()).hexdigest()[:16]
-    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("1.2.0", "c823fe254d14ef4c")
+    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("1.3.0", "52eabba32731dedd")
 
 
 # --- A QuestionnaireResponse --------------------------------------------------------------------
@@ -409,7 +415,8 @@ def test_every_link_id_in_the_response_is_in_the_questionnaire_with_its_type(com
         if len(item["answer"]) > 1:
             assert definition.get("repeats"), item["linkId"]
         for answer in item["answer"]:
-            assert list(answer) == [ANSWER_KEYS[definition["type"]]], item["linkId"]
+            value_keys = [key for key in answer if key != "item"]  # items nested under a region
+            assert value_keys == [ANSWER_KEYS[definition["type"]]], item["linkId"]
         if definition["type"] == "choice":
             allowed = [option["valueCoding"] for option in definition["answerOption"]]
             for answer in item["answer"]:

@@ -52,10 +52,14 @@ def test_getting_a_new_link_retires_the_old_one(client):
 
 def test_every_next_saves_to_the_database(client):
     start_form(client)
-    post_step(client, 2, {"weakness_side": "left", "onset": "months"})
+    post_step(
+        client,
+        2,
+        {"weakness_map": ["left_hand"], "weakness_map__left_hand": "little", "onset": "months"},
+    )
     post_step(client, 4, SARC_F_ALL_SOME)
     submission = IntakeSubmission.objects.get()
-    assert submission.weakness_side == "left"
+    assert submission.weakness_map == {"left_hand": "little"}
     assert submission.sarc_f_falls == 1
     assert submission.steps_completed == [1, 2, 4]
 
@@ -70,7 +74,7 @@ def test_resume_by_link_restores_every_answer():
         submission.full_name,
         "2 July 1948",
         "Dr Okafor",
-        "Hips or thighs",
+        "Left hip or thigh (quite a lot)",
         "Getting worse slowly, over months",
         "Quite a lot: some everyday things are hard",
         "Cramps or twitching",
@@ -92,7 +96,8 @@ def test_resume_by_link_restores_every_answer():
     ]:
         assert text in review, text
     step2 = browser.get(step_url(2)).content.decode()
-    assert re.search(r'value="hips_thighs"[^>]*checked', step2)
+    assert re.search(r'value="left_hip_thigh"[^>]*checked', step2)
+    assert re.search(r'name="weakness_map__left_hip_thigh" value="quite_a_lot"[^>]*checked', step2)
     step3 = browser.get(step_url(3)).content.decode()
     assert re.search(r'value="quite_a_lot"[^>]*checked', step3)
     step5 = browser.get(step_url(6)).content.decode()
@@ -364,7 +369,7 @@ URGENT_PAGE = "/prepare/get-help-now/"
 def test_emergency_answers_stop_at_the_get_help_now_page(client, settings):
     settings.EMERGENCY_NUMBER = "999"
     start_form(client)
-    response = post_step(client, 2, {"onset": "minutes_hours", "weakness_side": "left"})
+    response = post_step(client, 2, {"onset": "minutes_hours", "weakness_map": ["left_hand"]})
     assert response.url == URGENT_PAGE
     html = client.get(URGENT_PAGE).content.decode()
     assert "Get emergency help now" in html
@@ -378,7 +383,11 @@ def test_emergency_answers_stop_at_the_get_help_now_page(client, settings):
 
 def test_carrying_on_needs_the_box_ticked_and_is_recorded(client):
     start_form(client)
-    post_step(client, 2, {"onset": "days", "weakness_side": "both", "spreading": "yes"})
+    post_step(
+        client,
+        2,
+        {"onset": "days", "weakness_map": ["left_foot", "right_foot"], "spreading": "yes"},
+    )
     reference = IntakeSubmission.objects.get().reference
     refused = client.post(URGENT_PAGE, {"form_reference": reference})
     assert refused.status_code == 200
@@ -447,7 +456,9 @@ def test_call_today_answers_open_the_next_page_with_the_clinic_number(client, se
 
 def test_calm_answers_show_no_urgent_box(client):
     start_form(client)
-    response = post_step(client, 2, {"onset": "months", "course": "same", "weakness_side": "left"})
+    response = post_step(
+        client, 2, {"onset": "months", "course": "same", "weakness_map": ["left_hand"]}
+    )
     assert response.url == step_url(3)
     assert "urgent-box" not in client.get(response.url).content.decode()
     assert IntakeSubmission.objects.get().urgency_tier == 3

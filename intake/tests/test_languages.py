@@ -110,10 +110,18 @@ def test_a_date_of_birth_error_names_the_field_in_spanish(spanish):
 
 def test_the_check_your_answers_page_shows_the_choices_in_spanish(spanish):
     start_form(spanish)
-    post_step(spanish, 2, {"weakness_regions": ["hips_thighs"], "onset": "months"})
+    post_step(
+        spanish,
+        2,
+        {
+            "weakness_map": ["left_hip_thigh"],
+            "weakness_map__left_hip_thigh": "quite_a_lot",
+            "onset": "months",
+        },
+    )
     page = text_of(spanish.get("/prepare/check-your-answers/"))
     assert "Revise sus respuestas y envíelas" in page
-    assert "Caderas o muslos" in page
+    assert "Cadera o muslo izquierdo (bastante)" in page
     assert "En meses o más tiempo" in page
     assert "3 de abril de 1950" in page
 
@@ -199,7 +207,7 @@ def test_the_summary_is_built_in_english_with_the_patients_answers_as_typed():
     submission = IntakeSubmissionFactory(
         language="es",
         onset="minutes_hours",
-        weakness_side="left",
+        weakness_map={"left_lower_leg": "quite_a_lot"},
         visit_reason="Debilidad en la pierna",
     )
     with translation.override("en"):
@@ -208,6 +216,8 @@ def test_the_summary_is_built_in_english_with_the_patients_answers_as_typed():
     assert summary.header.visit_reason == "Debilidad en la pierna"
     onset = next(point for point in summary.key_points.points if point.label == "Onset and course")
     assert "Within minutes or hours" in onset.text
+    weakness = next(point for point in summary.key_points.points if point.label == "Weakness")
+    assert weakness.text == "Left lower leg (quite a lot) – Left side only"
 
 
 def test_the_summary_pdf_of_a_spanish_patient_is_in_english(spanish):

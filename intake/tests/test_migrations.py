@@ -113,6 +113,7 @@ def test_a_form_sent_and_a_draft_saved_under_ten_steps_keep_their_place_in_eleve
     draft.save()
 
     migrate_to([("intake", "0009_split_symptoms_step")])
+    migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())  # read by today's code
 
     from intake.models import IntakeSubmission
     from intake.summary import build_summary, load_summary_rows
@@ -128,7 +129,7 @@ def test_a_form_sent_and_a_draft_saved_under_ten_steps_keep_their_place_in_eleve
     assert effects["Signs that can be urgent"].items == (
         "Trouble breathing, or short of breath lying flat (for months, known to a doctor)",
     )
-    assert "Hips or thighs" in sections["symptoms"].answers[0].items
+    assert any("Hips or thighs" in answer.items for answer in sections["symptoms"].answers)
     assert sections["strength_check"].answers[-1].value.startswith("3 out of 10")
     assert summary.key_points.points[-1].label == "The patient's questions"
 

@@ -108,15 +108,22 @@ def test_an_error_keeps_every_other_answer_as_typed_and_says_error_in_the_title(
 # --- Step 2 -------------------------------------------------------------------------------------
 
 
-def test_step_two_accepts_nothing_and_stores_lists_of_codes(client):
+def test_step_two_accepts_nothing_and_stores_the_body_map(client):
     start_form(client)
     response = post_step(client, 2, {})
     assert response.status_code == 302
-    post_step(client, 2, {"weakness_regions": ["neck", "hips_thighs"], "weakness_side": "both"})
+    post_step(
+        client,
+        2,
+        {
+            "weakness_map": ["neck", "left_hip_thigh"],
+            "weakness_map__left_hip_thigh": "cannot_move",
+        },
+    )
     assert post_step(client, 3, {}).status_code == 302
     post_step(client, 3, {"weakness_limit": "not_at_all", "other_symptoms": ["pain"]})
     submission = IntakeSubmission.objects.get()
-    assert submission.weakness_regions == ["neck", "hips_thighs"]
+    assert submission.weakness_map == {"neck": "", "left_hip_thigh": "cannot_move"}
     assert submission.weakness_limit == "not_at_all"
     assert submission.other_symptoms == ["pain"]
 
@@ -126,8 +133,8 @@ def test_step_two_accepts_nothing_and_stores_lists_of_codes(client):
     [
         (3, {"weakness_limit": "11"}),
         (3, {"weakness_limit": "very"}),
-        (2, {"weakness_regions": ["elbow"]}),
-        (2, {"weakness_side": "middle"}),
+        (2, {"weakness_map": ["elbow"]}),
+        (2, {"weakness_map": ["left_hand"], "weakness_map__left_hand": "very"}),
         (3, {"other_symptoms": ["falls"]}),  # only older forms have it: the strength check asks
     ],
 )

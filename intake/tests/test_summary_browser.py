@@ -43,7 +43,7 @@ def test_typical_summary_prints_on_two_pages_with_the_key_points(desktop_page, p
     for words in (
         "Key points",
         "Urgency: tier 3, no urgent signs reported.",
-        "Hips or thighs; Shoulders or upper arms – Both sides",
+        "Left shoulder (a little), Right shoulder (a little),",
         "Quite a lot: some everyday things are hard",
         "3 out of 10: negative screen (below 4)",
         "Yes: About 4 kg over 6 months",

@@ -92,7 +92,7 @@ def test_typical_summary_pdf_has_the_key_points_on_at_most_two_pages(client):
         "2 July 1948 (age 78 at the visit)",
         "Key points",
         "Urgency: tier 3, no urgent signs reported.",
-        "Hips or thighs; Shoulders or upper arms – Both sides",
+        "Left shoulder (a little), Right shoulder (a little),",
         "Quite a lot: some everyday things are hard",
         "3 out of 10: negative screen (below 4)",
         "Yes: About 4 kg over 6 months",

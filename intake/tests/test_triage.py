@@ -43,6 +43,7 @@ BLANK_ANSWERS = {
     "course": "",
     "spreading": "",
     "walking_change": "",
+    "weakness_map": {},
     "weakness_side": "",
     "urgent_symptoms": [],
     "long_standing_symptoms": [],
@@ -1217,3 +1218,35 @@ def test_free_text_never_raises_a_flag_or_a_tier(where, language):
                 problems.append(f"{text!r}: triage {result.tier} {codes_of(result)}")
             problems += [f"{text!r}: {flag}" for flag in _flags(submission, medicines, injuries)]
     assert problems == []
+
+
+# --- The body map gives the side ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body_map", "words"),
+    [
+        ({"left_hand": "little", "left_hip_thigh": "quite_a_lot"}, "left-sided"),
+        ({"face": "little", "right_upper_arm": "cannot_move"}, "right-sided"),  # face: middle
+        ({"left_hand": "little", "right_foot": "little"}, "bilateral"),
+        ({"back": "quite_a_lot"}, "side not stated"),
+    ],
+)
+def test_the_body_map_gives_the_side_of_sudden_weakness(body_map, words):
+    with translation.override("en"):
+        result = triage(answers(onset=Onset.MINUTES_HOURS, weakness_map=body_map))
+        finding = next(f for f in result.findings if f.code == "onset_within_hours")
+    assert result.tier == EMERGENCY
+    assert words in finding.clinician
+
+
+def test_the_body_map_outranks_the_older_side_answer():
+    a = answers(onset=Onset.MINUTES_HOURS, weakness_map={"left_forearm": ""}, weakness_side="right")
+    with translation.override("en"):
+        finding = next(f for f in triage(a).findings if f.code == "onset_within_hours")
+    assert "left-sided" in finding.clinician
+
+
+def test_one_sided_regions_without_a_sudden_onset_raise_no_tier():
+    a = answers(onset=Onset.MONTHS, weakness_map={"left_hand": "cannot_move"})
+    assert triage(a).tier == ROUTINE

@@ -12,6 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from intake.models import IntakeSubmission
+from tests.browser.body_map_steps import mark_weakness
 from tests.staff import PASSWORD, current_code, enrol_totp, make_staff_user
 
 pytestmark = [
@@ -40,7 +41,8 @@ def test_emergency_signs_stop_the_form_with_a_number_to_tap_and_the_choice_is_re
     page.get_by_role("link", name="Continue").click()
 
     # Weakness rising up both legs over three days, with tingling: the Guillain-Barré pattern.
-    in_group(page, "Which side").get_by_label("Both sides").check()
+    mark_weakness(page, "Left lower leg", "Quite a lot")
+    mark_weakness(page, "Right lower leg", "Quite a lot")
     in_group(page, "When did it start?").get_by_label("In the last few days").check()
     in_group(page, "How quickly did the weakness come on?").get_by_label("Over a few days").check()
     in_group(page, "Is it getting worse").get_by_label("Getting worse from one week").check()

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from intake.models import IntakeSubmission
+from tests.browser.body_map_steps import mark_weakness
 from tests.staff import PASSWORD, current_code, enrol_totp, make_staff_user
 
 pytestmark = [
@@ -91,10 +92,9 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
 
     # Step 2: symptoms, every question.
     expect(page.locator(".step-caption")).to_have_text("Step 2 of 11")
-    regions = in_group(page, "Where do you have weakness")
-    regions.get_by_label("Hips or thighs").check()
-    regions.get_by_label("Lower legs, ankles or feet").check()
-    in_group(page, "Which side").get_by_label("Both sides").check()
+    mark_weakness(page, "Left hip or thigh", "Quite a lot")
+    mark_weakness(page, "Right hip or thigh", "Quite a lot")
+    mark_weakness(page, "Left lower leg", "A little")
     in_group(page, "When did it start?").get_by_label("In the last few months").check()
     in_group(page, "How quickly did the weakness come on?").get_by_label("Over months").check()
     in_group(page, "Is it getting worse").get_by_label("Staying the same").check()
@@ -195,7 +195,7 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     for text in (
         "Rosa Example-Núñez",
         "27 March 1946",
-        "Lower legs, ankles or feet",
+        "Left lower leg (a little)",
         "Low vitamin D",
         "Prednisolone",
         "Simvastatin",

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from conftest import DESKTOP, PHONE
 from education.models import TopicTranslation
 from intake.models import IntakeSubmission
+from tests.browser.body_map_steps import mark_weakness
 
 pytestmark = [
     pytest.mark.browser,
@@ -80,10 +81,10 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
 
     # Step 2.
     expect(page.locator(".step-caption")).to_have_text("Paso 2 de 11")
-    regions = in_group(page, "¿Dónde tiene debilidad")
-    regions.get_by_label("Caderas o muslos").check()
-    regions.get_by_label("Parte de abajo de las piernas, tobillos o pies").check()
-    in_group(page, "¿De qué lado del cuerpo?").get_by_label("Los dos lados").check()
+    asked = "¿Cuánta debilidad tiene?"
+    mark_weakness(page, "Cadera o muslo izquierdo", "Bastante", asked=asked)
+    mark_weakness(page, "Cadera o muslo derecho", "Bastante", asked=asked)
+    mark_weakness(page, "Pie o tobillo izquierdo", "Un poco", asked=asked)
     in_group(page, "¿Cuándo empezó?").get_by_label("En los últimos meses").check()
     in_group(page, "¿Qué tan rápido apareció").get_by_label("En meses o más tiempo").check()
     in_group(page, "¿Está empeorando").get_by_label("Sigue igual").check()
@@ -163,7 +164,12 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     # Check your answers, in Spanish, then send.
     main = page.locator("main")
     expect(page.get_by_role("heading", level=1)).to_have_text("Revise sus respuestas y envíelas")
-    for text in ("27 de marzo de 1946", "Caderas o muslos", "Vitamina D baja", "Sigue igual"):
+    for text in (
+        "27 de marzo de 1946",
+        "Cadera o muslo izquierdo (bastante)",
+        "Vitamina D baja",
+        "Sigue igual",
+    ):
         expect(main).to_contain_text(text)
     fits(page)
     page.get_by_label(re.compile("Entiendo que esto no es un diagnóstico")).check()
@@ -185,9 +191,9 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
         "Spanish",
         "Main reason for the visit",
         "Tengo los muslos más delgados desde mi operación.",
-        "Hips or thighs",
-        "Lower legs, ankles or feet",
-        "Both sides",
+        "Left hip or thigh (quite a lot)",
+        "Right hip or thigh (quite a lot)",
+        "Left foot or ankle (a little)",
         "In the last few months",
         "Over months or longer",
         "Staying the same",
@@ -218,7 +224,7 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     )
     for text in english_answers:
         expect(summary).to_contain_text(text)
-    for spanish_label in ("Puntos clave", "Caderas o muslos", "Sigue igual", "A veces"):
+    for spanish_label in ("Puntos clave", "Cadera o muslo", "Sigue igual", "A veces"):
         expect(summary).not_to_contain_text(spanish_label)
     fits(page)
 
@@ -226,7 +232,7 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     pages = PdfReader(io.BytesIO(page.pdf(format="A4"))).pages
     printed = " ".join(unicodedata.normalize("NFKC", p.extract_text()) for p in pages)
     printed = " ".join(printed.split())
-    for text in ("Key points", "Patient's language", "Hips or thighs", "Cadera derecha"):
+    for text in ("Key points", "Patient's language", "Left hip or thigh", "Cadera derecha"):
         assert text in printed, text
     assert "Este resumen está en inglés" not in printed  # a screen note, not for the doctor
 
@@ -234,7 +240,11 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
     assert submission.language == "es"
     assert submission.status == IntakeSubmission.Status.SENT
     assert submission.sarc_f_total == 5
-    assert submission.weakness_regions == ["hips_thighs", "lower_legs_feet"]
+    assert submission.weakness_map == {
+        "left_hip_thigh": "quite_a_lot",
+        "right_hip_thigh": "quite_a_lot",
+        "left_foot": "little",
+    }
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
