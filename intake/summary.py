@@ -62,6 +62,17 @@ class Answer:
     #: Show `items` one under another (whole sentences) rather than on one line.
     bulleted: bool = False
 
+    @property
+    def wide(self) -> bool:
+        """A long answer, printed across the page under the two columns of short answers:
+        easier to read, and WeasyPrint's column balancing grows far faster than a long text in
+        a column (2,000 characters took 32 s of CPU, past the server's timeout)."""
+        return len(self.value) + sum(len(item) for item in self.items) > WIDE_ANSWER_CHARACTERS
+
+
+#: From how many characters an answer is printed full width (about three lines of a column).
+WIDE_ANSWER_CHARACTERS = 160
+
 
 @dataclass(frozen=True)
 class SummaryTable:

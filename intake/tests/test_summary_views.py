@@ -456,3 +456,26 @@ def test_confirmation_page_offers_the_summary_a_print_link_and_plain_instruction
     assert "Print it, or show it on your phone at the visit." in page
     assert "Keep your private link private" in page
     assert "for 30 days after sending" in page
+
+
+def test_a_long_answer_is_printed_across_the_page_under_the_short_ones(client):
+    """Long answers leave the print columns: easier to read, and a long text in a column made
+    WeasyPrint's layout take longer than the server's timeout (bench/pdf.py)."""
+    s = typical_sent_submission()
+    s.questions = "Why do my legs feel weak on the stairs? " * 50  # 2,000 characters
+    s.save()
+    open_private_link(client, s)
+
+    questions = section_html(client.get(SUMMARY_URL).content.decode(), "questions")
+
+    columns, wide = questions.split('<dl class="summary-grid summary-grid--wide">', 1)
+    assert "Why do my legs feel weak on the stairs?" in wide
+    assert "Why do my legs feel weak on the stairs?" not in columns
+    assert "What could be causing my weakness?" in columns  # a short answer stays in a column
+
+
+def test_short_answers_stay_in_the_columns(client):
+    s = typical_sent_submission()
+    open_private_link(client, s)
+    page = client.get(SUMMARY_URL).content.decode()
+    assert "summary-grid--wide" not in section_html(page, "questions")
