@@ -1,6 +1,28 @@
-"""Response headers that Django's SecurityMiddleware does not set."""
+"""Response headers that Django's SecurityMiddleware does not set, and the health probe."""
 
 from django.conf import settings
+
+#: Where load balancers probe (atrophy_site/urls.py "health").
+HEALTH_PATH = "/health/"
+
+
+class HealthCheckMiddleware:
+    """Answer `/health/` before anything checks the Host header or redirects to HTTPS.
+
+    A load balancer probes each server at its own address over plain HTTP (Host: 10.0.0.5:8000),
+    which ALLOWED_HOSTS rightly refuses for pages (400) and SECURE_SSL_REDIRECT would send to
+    HTTPS. The probe reads no request data and returns no personal data. First in MIDDLEWARE.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == HEALTH_PATH:
+            from .views import health  # the view imports the database layer
+
+            return health(request)
+        return self.get_response(request)
 
 
 class PermissionsPolicyMiddleware:

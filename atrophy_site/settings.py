@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: load balancers probe /health/ by the server's own address (atrophy_site/middleware.py).
+    "atrophy_site.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "atrophy_site.middleware.PermissionsPolicyMiddleware",

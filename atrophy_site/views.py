@@ -2,11 +2,14 @@
 
 import logging
 
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .cache_outage import CACHE_DOWN
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +22,12 @@ def home(request):
 @never_cache
 @require_GET
 def health(request):
-    """Liveness and database check for load balancers and uptime monitors."""
+    """Liveness, database and cache check for load balancers and uptime monitors.
+
+    503 when the database does not answer (nothing works without it). With the cache down the
+    pages still work, uncached (atrophy_site/cache_outage.py): 200, "degraded", so a monitor can
+    tell someone without the load balancer taking every server out.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -27,7 +35,23 @@ def health(request):
     except Exception:
         logger.exception("health check: database unreachable")
         return JsonResponse({"status": "error", "database": "error"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    try:
+        cache.set(HEALTH_KEY, "ok", timeout=10)
+        cache_ok = cache.get(HEALTH_KEY) == "ok"
+    except CACHE_DOWN:
+        logger.warning("health check: cache unreachable", exc_info=True)
+        cache_ok = False
+    return JsonResponse(
+        {
+            "status": "ok" if cache_ok else "degraded",
+            "database": "ok",
+            "cache": "ok" if cache_ok else "error",
+        }
+    )
+
+
+#: The cache key the health check writes and reads back.
+HEALTH_KEY = "health:check"
 
 
 def page_not_found(request, exception):

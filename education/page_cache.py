@@ -8,7 +8,8 @@ shell) bumps the version, so the next reader gets a fresh page.
 The version lives in the same cache: with the shared Redis cache of production every server sees
 a bump at once; with the per-process local-memory cache of a laptop, other processes catch up
 when their entries expire (EDUCATION_PAGE_CACHE_SECONDS). Only the article is cached, never the
-page around it, which carries each reader's CSRF token and language switch.
+page around it, which carries each reader's CSRF token and language switch. With the cache down,
+pages are rendered every time (atrophy_site/cache_outage.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from atrophy_site.cache_outage import survives_cache_outage
 
 VERSION_KEY = "education:content-version"
 
@@ -32,6 +35,7 @@ def content_version() -> str:
     return version
 
 
+@survives_cache_outage()  # a save still works; pages may be stale until their entries expire
 def bump_content_version(**kwargs) -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
@@ -40,10 +44,12 @@ def topic_cache_key(*, slug: str, language: str) -> str:
     return f"education:topic:{content_version()}:{language}:{slug}"
 
 
+@survives_cache_outage(default=None)  # the cache down: render the page again
 def get_cached_topic(*, slug: str, language: str) -> dict | None:
     return cache.get(topic_cache_key(slug=slug, language=language))
 
 
+@survives_cache_outage()
 def cache_topic(*, slug: str, language: str, page: dict) -> None:
     cache.set(
         topic_cache_key(slug=slug, language=language),

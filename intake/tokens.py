@@ -21,6 +21,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from atrophy_site.cache_outage import survives_cache_outage
+
 from .models import IntakeSubmission
 
 #: No 0/O, 1/I/L or U/V confusion when read aloud or copied by hand (after Crockford's base 32).
@@ -128,12 +130,16 @@ def _attempts_key(client: str) -> str:
     return "intake:resume-failures:" + hashlib.sha256(client.encode()).hexdigest()[:32]
 
 
+# With the cache down the limit is not applied (logged): a private link is 256 random bits,
+# beyond guessing with or without it, and every patient opening their link would get a 500.
+@survives_cache_outage(default=False)
 def resume_is_blocked(client: str) -> bool:
     """True when this client has made too many failed link attempts recently."""
     limit = getattr(settings, "INTAKE_RESUME_MAX_FAILURES", 20)
     return (cache.get(_attempts_key(client)) or 0) >= limit
 
 
+@survives_cache_outage()
 def record_failed_resume(client: str) -> None:
     """Count one failed link attempt for this client, in a window of fixed length."""
     key = _attempts_key(client)

@@ -1,4 +1,4 @@
-"""/health/ tells a load balancer whether the app and its database answer."""
+"""/health/ tells a load balancer whether the app, its database and its cache answer."""
 
 import pytest
 from django.db import connection
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_health_reports_ok_when_the_database_answers(client):
     response = client.get(reverse("health"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert (
         "no-store" in response.headers["Cache-Control"]
         or "max-age=0" in response.headers["Cache-Control"]
@@ -25,3 +25,15 @@ def test_health_reports_503_when_the_database_is_unreachable(client, monkeypatch
     response = client.get(reverse("health"))
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "error"}
+
+
+def test_a_load_balancer_probes_by_the_servers_own_address_over_plain_http(client, settings):
+    settings.ALLOWED_HOSTS = ["clinic.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+
+    probe = client.get("/health/", HTTP_HOST="10.0.0.5:8000")
+    page = client.get("/", HTTP_HOST="10.0.0.5:8000")
+
+    assert probe.status_code == 200
+    assert probe.json()["database"] == "ok"
+    assert page.status_code == 400  # pages still refuse a host that is not the clinic's

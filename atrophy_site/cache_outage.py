@@ -1,0 +1,37 @@
+"""Pages keep working when the shared cache (Redis) is down.
+
+The cache holds only what can be rebuilt: rendered Learn pages and the count of failed private
+link attempts. If Redis stops answering, a page that reads or writes it carries on as if the
+cache were empty (the Learn page is rendered again; a link attempt is not counted) and logs a
+warning, instead of answering 500 to every reader and every patient opening their link.
+`/health/` says "degraded" meanwhile (atrophy_site/views.py), so monitoring sees it.
+
+Only the cache's own connection errors are caught: a bug in the code around it still fails.
+"""
+
+import functools
+import logging
+
+from redis.exceptions import RedisError
+
+logger = logging.getLogger("atrophy_site.cache")
+
+#: What a cache backend raises when its server is gone: redis-py's errors, and the socket's.
+CACHE_DOWN = (RedisError, OSError)
+
+
+def survives_cache_outage(default=None):
+    """Return `default` (and log a warning) when the decorated cache call finds the cache down."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except CACHE_DOWN as error:
+                logger.warning("cache unavailable (%s): %s", function.__qualname__, error)
+                return default
+
+        return wrapper
+
+    return decorate
