@@ -7,17 +7,24 @@ signed in with a password but not with a TOTP code from an enrolled device is tr
 staff. `ADMIN_REQUIRE_2FA = False` turns the second factor off for local development only; the
 system check `atrophy.W001` warns under `check --deploy` when it is off.
 
-Repeated failed passwords lock the username from that address (django-axes, see settings).
+Repeated failed passwords lock the username from that address (django-axes, see settings). A
+right password with a wrong code counts as a failed sign-in too, and is logged: otherwise
+someone who has the password could try codes without limit.
 """
+
+import logging
 
 from django import forms
 from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 from django_otp.forms import OTPAuthenticationFormMixin
+
+logger = logging.getLogger(__name__)
 
 
 class StaffOTPAuthenticationForm(OTPAdminAuthenticationForm):
@@ -39,6 +46,22 @@ class StaffOTPAuthenticationForm(OTPAdminAuthenticationForm):
         "invalid_token": _("That code did not work. Enter the code your app shows now."),
         "device_required": _("Choose which authenticator device the code is from."),
     }
+
+    def clean_otp(self, user):
+        """The code, checked once the password was right; a wrong code is a failed sign-in."""
+        try:
+            super().clean_otp(user)
+        except forms.ValidationError:
+            # A code was typed and refused (wrong, or the device is throttled after wrong ones).
+            if user is not None and self.cleaned_data.get("otp_token"):
+                logger.warning("staff sign-in: right password, wrong code (user id %s)", user.pk)
+                # django-axes counts it toward the lockout of this username from this address.
+                user_login_failed.send(
+                    sender=type(self),
+                    credentials={"username": user.get_username()},
+                    request=self.request,
+                )
+            raise
 
     def _chosen_device(self, user):
         """The device picked in the form or, when the person has only one, that one.

@@ -146,3 +146,17 @@ def test_admin_path_comes_from_admin_url():
     )
     result = run_python("-c", script, env=production_env(ADMIN_URL="clinic-review/"))
     assert result.stdout.strip().splitlines()[-1] == "/clinic-review/", result.stderr
+
+
+def test_a_right_password_with_wrong_codes_locks_too_and_is_logged(client, nurse, settings, caplog):
+    settings.AXES_FAILURE_LIMIT = 3
+    device = nurse.totpdevice_set.get()
+    wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+    for _ in range(3):
+        _login(client, "nurse", code=wrong, address="10.0.0.9")
+
+    locked = _login(client, "nurse", code=current_code(device), address="10.0.0.9")
+
+    assert locked.status_code == 429
+    assert not _signed_in(client)
+    assert f"right password, wrong code (user id {nurse.pk})" in caplog.text
