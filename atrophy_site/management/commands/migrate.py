@@ -1,0 +1,30 @@
+"""`migrate`, one server at a time: Django's own command inside a PostgreSQL advisory lock.
+
+Deploying to several servers at once, each running `migrate`, made two processes apply the same
+migrations together: duplicate types, deadlocks, data migrations recorded twice (issue 14). On
+PostgreSQL this command first takes a session-level advisory lock, so a second `migrate` waits
+for the first to finish and then finds nothing left to do. On SQLite (one machine) it is
+Django's command unchanged.
+"""
+
+from django.core.management.commands import migrate
+from django.db import connections
+
+#: The advisory lock's key: any fixed number no other code of ours uses ("ATRO" in ASCII).
+MIGRATE_LOCK_KEY = 0x4154524F
+
+
+class Command(migrate.Command):
+    help = f"{migrate.Command.help} On PostgreSQL, one process at a time (an advisory lock)."
+
+    def handle(self, *args, **options):
+        connection = connections[options["database"]]
+        if connection.vendor != "postgresql":
+            return super().handle(*args, **options)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATE_LOCK_KEY])
+        try:
+            return super().handle(*args, **options)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATE_LOCK_KEY])
