@@ -293,6 +293,10 @@ PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 INTAKE_DRAFT_DAYS = env.int("INTAKE_DRAFT_DAYS", default=30)
 INTAKE_SUMMARY_DAYS = env.int("INTAKE_SUMMARY_DAYS", default=30)
 INTAKE_RESUME_MAX_FAILURES = env.int("INTAKE_RESUME_MAX_FAILURES", default=20)
+# Summary PDFs (intake/pdf_limits.py): a patient's PDF is kept this long in the cache, and at
+# most this many are drawn at once across all servers (keep it below the number of workers).
+INTAKE_PDF_CACHE_SECONDS = env.int("INTAKE_PDF_CACHE_SECONDS", default=600)
+INTAKE_PDF_AT_ONCE = env.int("INTAKE_PDF_AT_ONCE", default=2)
 INTAKE_RESUME_WINDOW_SECONDS = env.int("INTAKE_RESUME_WINDOW_SECONDS", default=15 * 60)
 # FHIR export (intake/fhir/): where our canonical URLs start, e.g. https://clinic.example.org/
 # prepare/fhir. Empty: https:// + the first ALLOWED_HOSTS name + /prepare/fhir.

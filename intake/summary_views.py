@@ -17,6 +17,7 @@ link then answers 503 with a page that says how to print instead.
 
 import logging
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -37,6 +38,7 @@ from .languages import (
     summary_in_clinic_language,
 )
 from .models import IntakeSubmission
+from .pdf_limits import cached_pdf, keep_pdf, pdf_cache_key, pdf_slot
 from .session import IntakeSession
 from .summary import (
     build_summary,
@@ -200,10 +202,33 @@ def _load_pdf_renderer():
 
 
 def _summary_pdf_response(request, submission, *, staff_view: bool, summary_url: str):
+    """The PDF file: the patient's served from the cache when it was just made, and drawn only
+    when a slot is free (intake/pdf_limits.py); otherwise a page saying to try again."""
     render_pdf = _load_pdf_renderer()
     if render_pdf is None:
         context = {"summary_url": summary_url}
         return render(request, "intake/summary_pdf_unavailable.html", context, status=503)
+    key = None if staff_view else pdf_cache_key(submission, language=settings.CLINIC_LANGUAGE)
+    pdf = cached_pdf(key) if key else None
+    if pdf is None:
+        with pdf_slot() as free:
+            if not free:
+                context = {"summary_url": summary_url, "busy": True}
+                response = render(
+                    request, "intake/summary_pdf_unavailable.html", context, status=503
+                )
+                response["Retry-After"] = "10"
+                return response
+            pdf = _draw_pdf(request, submission, staff_view=staff_view, render_pdf=render_pdf)
+        if key:
+            keep_pdf(key, pdf)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(submission)}"'
+    # Marked private (no-store, noindex) by the views' private_page.
+    return in_clinic_language(response)
+
+
+def _draw_pdf(request, submission, *, staff_view: bool, render_pdf) -> bytes:
     with clinic_language():  # the whole file is the doctor's document
         html = render_to_string(
             "intake/summary.html",
@@ -216,8 +241,4 @@ def _summary_pdf_response(request, submission, *, staff_view: bool, summary_url:
             },
             request=request,
         )
-    pdf = render_pdf(html, base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(submission)}"'
-    # Marked private (no-store, noindex) by the views' private_page.
-    return in_clinic_language(response)
+    return render_pdf(html, base_url=request.build_absolute_uri("/"))
