@@ -130,14 +130,24 @@ _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 _db["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (rate limits) and sessions -----------------------------------------------------------
-# Local memory by default; a shared Redis cache in production so limits hold across servers.
-_cache_url = env.str("CACHE_URL", default="locmem://")
+# --- Cache (rate limits, PDF slots, rendered pages) and sessions --------------------------------
+# A shared Redis cache in production with several servers, so limits hold across them. Without
+# CACHE_URL: in development, local memory; in production, files in DATA_DIR/cache, which every
+# worker of the one machine shares (local memory would give each worker its own link-guess count
+# and PDF slots).
+_cache_url = env.str("CACHE_URL", default="locmem://" if DEBUG else "file://")
 if _cache_url.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": _cache_url,
+        }
+    }
+elif _cache_url.startswith("file://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": _cache_url.removeprefix("file://") or str(DATA_DIR / "cache"),
         }
     }
 else:

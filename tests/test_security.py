@@ -50,3 +50,25 @@ def test_private_tokens_are_redacted_from_logs():
     assert redact("Not Found: /prepare/resume/abcDEF123_-xyz/") == (
         "Not Found: /prepare/resume/[redacted]/"
     )
+
+
+def _cache_backend(**env) -> str:
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default'].get('LOCATION'))"
+    )
+    result = run_python("-c", code, env=production_env(**env))
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]  # after any log line printed at start-up
+
+
+def test_production_without_redis_shares_one_cache_between_its_workers(tmp_path):
+    """Link-guess counts and PDF slots must hold across gunicorn's workers, not per process."""
+    backend = _cache_backend(DATA_DIR=str(tmp_path))
+    assert backend == f"django.core.cache.backends.filebased.FileBasedCache {tmp_path}/cache"
+    assert _cache_backend(CACHE_URL="redis://cache.internal:6379/0").startswith(
+        "django.core.cache.backends.redis.RedisCache"
+    )
+    assert _cache_backend(DJANGO_DEBUG="true").startswith(
+        "django.core.cache.backends.locmem.LocMemCache"
+    )
