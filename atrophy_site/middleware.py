@@ -2,12 +2,13 @@
 
 from django.conf import settings
 
-#: Where load balancers probe (atrophy_site/urls.py "health").
-HEALTH_PATH = "/health/"
+#: Where load balancers probe (atrophy_site/urls.py "health" and "ready").
+PROBE_PATHS = ("/health/", "/ready/")
 
 
 class HealthCheckMiddleware:
-    """Answer `/health/` before anything checks the Host header or redirects to HTTPS.
+    """Answer `/health/` and `/ready/` before anything checks the Host header or redirects to
+    HTTPS.
 
     A load balancer probes each server at its own address over plain HTTP (Host: 10.0.0.5:8000),
     which ALLOWED_HOSTS rightly refuses for pages (400) and SECURE_SSL_REDIRECT would send to
@@ -18,10 +19,11 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info == HEALTH_PATH:
-            from .views import health  # the view imports the database layer
+        if request.path_info in PROBE_PATHS:
+            from . import views  # the views import the database layer
 
-            return health(request)
+            probe = views.health if request.path_info == "/health/" else views.ready
+            return probe(request)
         return self.get_response(request)
 
 

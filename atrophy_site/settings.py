@@ -131,11 +131,11 @@ _db["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits, PDF slots, rendered pages) and sessions --------------------------------
-# A shared Redis cache in production with several servers, so limits hold across them. Without
-# CACHE_URL: in development, local memory; in production, files in DATA_DIR/cache, which every
-# worker of the one machine shares (local memory would give each worker its own link-guess count
-# and PDF slots).
-_cache_url = env.str("CACHE_URL", default="locmem://" if DEBUG else "file://")
+# A shared Redis cache in production, so limits hold across servers. Without CACHE_URL: in
+# development, local memory; in production, a table in the database, which every worker and
+# every server on that database shares (local memory would give each worker its own link-guess
+# count and PDF slots). `migrate` creates the table (atrophy_site/management/commands/migrate.py).
+_cache_url = env.str("CACHE_URL", default="locmem://" if DEBUG else "dbcache://cache_entries")
 if _cache_url.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
@@ -143,11 +143,11 @@ if _cache_url.startswith(("redis://", "rediss://")):
             "LOCATION": _cache_url,
         }
     }
-elif _cache_url.startswith("file://"):
+elif _cache_url.startswith("dbcache://"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": _cache_url.removeprefix("file://") or str(DATA_DIR / "cache"),
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": _cache_url.removeprefix("dbcache://") or "cache_entries",
         }
     }
 else:

@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("ready/", views.ready, name="ready"),
     # set_language: the header's "English | Español" switch posts here (templates/includes/).
     path("i18n/", include("django.conf.urls.i18n")),
     path("learn/", include("education.urls")),

@@ -4,6 +4,7 @@ import logging
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -50,8 +51,37 @@ def health(request):
     )
 
 
-#: The cache key the health check writes and reads back.
+#: The cache key the health and readiness checks write and read back.
 HEALTH_KEY = "health:check"
+
+
+@never_cache
+@require_GET
+def ready(request):
+    """Readiness: may this server take patients now? 503 unless the database answers, the cache
+    answers and every migration is applied (a server started before `migrate` finished is not
+    ready). For a load balancer that drains servers on it, and for deploy scripts; `/health/`
+    stays the liveness probe. Says nothing private."""
+    checks = {"database": "ok", "cache": "ok", "migrations": "ok"}
+    try:
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            checks["migrations"] = "pending"
+    except Exception:
+        logger.exception("readiness check: database unreachable")
+        checks["database"] = checks["migrations"] = "error"
+    try:
+        cache.set(HEALTH_KEY, "ok", timeout=10)
+        if cache.get(HEALTH_KEY) != "ok":
+            checks["cache"] = "error"
+    except CACHE_DOWN:
+        logger.warning("readiness check: cache unreachable", exc_info=True)
+        checks["cache"] = "error"
+    ready_now = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ready" if ready_now else "not ready", **checks},
+        status=200 if ready_now else 503,
+    )
 
 
 def page_not_found(request, exception):

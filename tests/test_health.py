@@ -37,3 +37,45 @@ def test_a_load_balancer_probes_by_the_servers_own_address_over_plain_http(clien
     assert probe.status_code == 200
     assert probe.json()["database"] == "ok"
     assert page.status_code == 400  # pages still refuse a host that is not the clinic's
+
+
+def test_ready_when_the_database_the_cache_and_the_migrations_are(client):
+    response = client.get("/ready/", HTTP_HOST="10.0.0.5:8000")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ready",
+        "database": "ok",
+        "cache": "ok",
+        "migrations": "ok",
+    }
+
+
+def test_not_ready_without_the_database(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise connection.Database.OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/ready/")
+    assert response.status_code == 503
+    assert response.json()["database"] == "error"
+
+
+def test_not_ready_without_the_cache(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
+    response = client.get("/ready/")
+    assert response.status_code == 503
+    assert response.json()["cache"] == "error"
+
+
+def test_not_ready_while_migrations_are_pending(client, monkeypatch):
+    from django.db.migrations.executor import MigrationExecutor
+
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: ["0014_next"])
+    response = client.get("/ready/")
+    assert response.status_code == 503
+    assert response.json()["migrations"] == "pending"

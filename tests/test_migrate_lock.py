@@ -44,3 +44,30 @@ def test_two_migrates_at_once_on_one_postgresql_database_both_succeed():
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_migrate_creates_the_cache_table_when_the_cache_is_the_database(tmp_path):
+    env = production_env(DATA_DIR=str(tmp_path), PATH=os.environ.get("PATH", ""))
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    check = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.core.cache import cache; "
+            "cache.set('k', 'shared'); print(cache.get('k'))",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.stdout.strip().splitlines()[-1] == "shared", check.stderr

@@ -62,10 +62,10 @@ def _cache_backend(**env) -> str:
     return result.stdout.strip().splitlines()[-1]  # after any log line printed at start-up
 
 
-def test_production_without_redis_shares_one_cache_between_its_workers(tmp_path):
-    """Link-guess counts and PDF slots must hold across gunicorn's workers, not per process."""
-    backend = _cache_backend(DATA_DIR=str(tmp_path))
-    assert backend == f"django.core.cache.backends.filebased.FileBasedCache {tmp_path}/cache"
+def test_production_without_redis_shares_one_cache_between_its_workers():
+    """Link-guess counts and PDF slots must hold across gunicorn's workers and servers."""
+    backend = _cache_backend()
+    assert backend == "django.core.cache.backends.db.DatabaseCache cache_entries"
     assert _cache_backend(CACHE_URL="redis://cache.internal:6379/0").startswith(
         "django.core.cache.backends.redis.RedisCache"
     )
