@@ -3,7 +3,8 @@
 The cache holds only what can be rebuilt: rendered Learn pages and the count of failed private
 link attempts. If Redis stops answering, a page that reads or writes it carries on as if the
 cache were empty (the Learn page is rendered again; a link attempt is not counted) and logs a
-warning, instead of answering 500 to every reader and every patient opening their link.
+warning (once a minute per place, not once a request), instead of answering 500 to every reader
+and every patient opening their link.
 `/health/` says "degraded" meanwhile (atrophy_site/views.py), so monitoring sees it.
 
 Only the cache's own connection errors are caught: a bug in the code around it still fails.
@@ -11,6 +12,7 @@ Only the cache's own connection errors are caught: a bug in the code around it s
 
 import functools
 import logging
+import time
 
 from redis.exceptions import RedisError
 
@@ -18,6 +20,17 @@ logger = logging.getLogger("atrophy_site.cache")
 
 #: What a cache backend raises when its server is gone: redis-py's errors, and the socket's.
 CACHE_DOWN = (RedisError, OSError)
+
+#: While the cache is down every request meets it: warn at most once a minute per place.
+WARN_EVERY_SECONDS = 60
+_last_warned: dict[str, float] = {}
+
+
+def _warn(where: str, error: Exception) -> None:
+    now = time.monotonic()
+    if now - _last_warned.get(where, -WARN_EVERY_SECONDS) >= WARN_EVERY_SECONDS:
+        _last_warned[where] = now
+        logger.warning("cache unavailable (%s): %s", where, error)
 
 
 def survives_cache_outage(default=None):
@@ -29,7 +42,7 @@ def survives_cache_outage(default=None):
             try:
                 return function(*args, **kwargs)
             except CACHE_DOWN as error:
-                logger.warning("cache unavailable (%s): %s", function.__qualname__, error)
+                _warn(function.__qualname__, error)
                 return default
 
         return wrapper

@@ -37,6 +37,10 @@ if DEBUG and not SECRET_KEY:
     # Only with DEBUG on, never in production (the check above refuses it there).
     SECRET_KEY = "django-insecure-local-development-only-key-not-for-production"  # nosec B105 # noqa: S105
 
+# Rotating the key: put the old one here (comma-separated) and the new one in SECRET_KEY; sessions
+# and private-link sessions signed with the old key keep working until they expire.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )

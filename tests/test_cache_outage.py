@@ -61,3 +61,17 @@ def test_staff_can_still_save_content_without_the_cache(cache_down):
     topic = TopicFactory(slug="sample", title="Sample topic")
     topic.title = "Renamed"
     topic.save()  # bumps the page cache's version: logged, not raised
+
+
+def test_the_outage_is_logged_once_a_minute_not_once_a_request(client, cache_down, caplog):
+    from atrophy_site import cache_outage
+
+    cache_outage._last_warned.clear()
+    topic = TopicFactory(slug="sample", title="Sample topic")
+    SectionFactory(topic=topic, order=1, heading="What it is", body="It is a **test**.")
+
+    for _ in range(3):
+        client.get("/learn/sample/")
+
+    warnings = [r for r in caplog.records if r.name == "atrophy_site.cache"]
+    assert len({r.getMessage().split(")")[0] for r in warnings}) == len(warnings)  # one per place
