@@ -8,7 +8,9 @@ site unanswered (issue 14). Two rules, both in the shared cache:
   made of the form's reference, its last change and the language, so pressing again, or
   reloading, serves the same file without drawing it again. A sent form's answers cannot
   change; a staff change (status, note) makes a new key. Staff PDFs (which show the clinic's
-  latest findings) are always drawn fresh.
+  latest findings) are always drawn fresh. Not with the database cache (production without
+  Redis): its table keeps expired rows until it is culled, and a PDF is health data that the
+  retention rules must be able to remove with its form.
 - At most `INTAKE_PDF_AT_ONCE` PDFs are drawn at the same time across all servers (slots in the
   cache, each released when its PDF is done and expiring after `PDF_SLOT_SECONDS` if a worker
   dies). Past that, the request gets "try again in a moment" (503 with Retry-After) at once,
@@ -21,7 +23,8 @@ With the cache down, PDFs are drawn every time and not limited (atrophy_site/cac
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.db import DatabaseCache
 
 from atrophy_site.cache_outage import CACHE_DOWN, survives_cache_outage
 
@@ -41,6 +44,8 @@ def cached_pdf(key: str) -> bytes | None:
 
 @survives_cache_outage()
 def keep_pdf(key: str, pdf: bytes) -> None:
+    if isinstance(caches[DEFAULT_CACHE_ALIAS], DatabaseCache):
+        return  # expired rows would stay in the table (see above)
     cache.set(key, pdf, timeout=settings.INTAKE_PDF_CACHE_SECONDS)
 
 

@@ -100,3 +100,24 @@ def test_slots_are_shared_through_the_cache(settings):
     with pdf_slot() as first, pdf_slot() as second, pdf_slot() as third:
         assert (first, second, third) == (True, True, False)
     assert cache.get("intake:pdf-slot:0") is None
+
+
+def test_no_pdf_is_kept_in_a_database_cache_whose_expired_rows_linger(
+    client, patient, drawn, settings
+):
+    """The database cache keeps expired rows until culled: a PDF (health data) would outlive the
+    retention rules, so with it every PDF is drawn afresh (slots still apply)."""
+    from django.core.management import call_command
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "test_cache_entries",
+        }
+    }
+    call_command("createcachetable", verbosity=0)
+
+    client.get(PDF_URL)
+    client.get(PDF_URL)
+
+    assert len(drawn) == 2
