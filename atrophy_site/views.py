@@ -36,12 +36,7 @@ def health(request):
     except Exception:
         logger.exception("health check: database unreachable")
         return JsonResponse({"status": "error", "database": "error"}, status=503)
-    try:
-        cache.set(HEALTH_KEY, "ok", timeout=10)
-        cache_ok = cache.get(HEALTH_KEY) == "ok"
-    except CACHE_DOWN:
-        logger.warning("health check: cache unreachable", exc_info=True)
-        cache_ok = False
+    cache_ok = _cache_answers("health check")
     return JsonResponse(
         {
             "status": "ok" if cache_ok else "degraded",
@@ -53,6 +48,16 @@ def health(request):
 
 #: The cache key the health and readiness checks write and read back.
 HEALTH_KEY = "health:check"
+
+
+def _cache_answers(check: str) -> bool:
+    """Whether the cache takes a value and gives it back (False, logged, when it is down)."""
+    try:
+        cache.set(HEALTH_KEY, "ok", timeout=10)
+        return cache.get(HEALTH_KEY) == "ok"
+    except CACHE_DOWN:
+        logger.warning("%s: cache unreachable", check, exc_info=True)
+        return False
 
 
 @never_cache
@@ -70,12 +75,7 @@ def ready(request):
     except Exception:
         logger.exception("readiness check: database unreachable")
         checks["database"] = checks["migrations"] = "error"
-    try:
-        cache.set(HEALTH_KEY, "ok", timeout=10)
-        if cache.get(HEALTH_KEY) != "ok":
-            checks["cache"] = "error"
-    except CACHE_DOWN:
-        logger.warning("readiness check: cache unreachable", exc_info=True)
+    if not _cache_answers("readiness check"):
         checks["cache"] = "error"
     ready_now = all(value == "ok" for value in checks.values())
     return JsonResponse(

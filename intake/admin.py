@@ -35,7 +35,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import staff_review
 from .answers import folded, reading, staff_label
-from .audit import Action, record_access, record_export
+from .audit import Action, record_access, record_export, record_listing
 from .export import csv_lines
 from .fhir.admin import FhirExportAdminMixin
 from .models import Injury, IntakeSubmission, Medicine, StaffAccess, TestDone, UrgencyTier
@@ -473,16 +473,9 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        changelist = (getattr(response, "context_data", None) or {}).get("cl")
-        if request.method == "GET" and changelist is not None:
-            # The page's own rows (evaluated once here, and reused by the template).
-            shown = [submission.reference for submission in changelist.result_list]
-            record_access(
-                user=request.user,
-                action=Action.QUEUE,
-                references=shown,
-                search=request.GET.urlencode(),
-            )
+        record_listing(
+            request, response, action=Action.QUEUE, reference_of=lambda form: form.reference
+        )
         return response
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

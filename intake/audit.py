@@ -41,3 +41,18 @@ def record_export(*, user, action: str, queryset) -> StaffAccess:
     """Record an export of the forms in `queryset` (one query for their references)."""
     references = queryset.order_by().values_list("reference", flat=True)
     return record_access(user=user, action=action, references=references)
+
+
+def record_listing(request, response, *, action: str, reference_of) -> None:
+    """Record the rows an admin list page shows (`reference_of(row)` gives each one's reference
+    code), with the search and filters used. Saves with errors and actions are not listings."""
+    changelist = (getattr(response, "context_data", None) or {}).get("cl")
+    if request.method != "GET" or changelist is None:
+        return
+    # The page's own rows: evaluated once here, and reused by the template.
+    record_access(
+        user=request.user,
+        action=action,
+        references=[reference_of(row) for row in changelist.result_list],
+        search=request.GET.urlencode(),
+    )

@@ -24,7 +24,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .admin import IntakeSubmissionAdmin
-from .audit import Action, record_access
+from .audit import Action, record_access, record_listing
 from .findings import (
     MRC_SCALE,
     bmi,
@@ -89,13 +89,12 @@ class ExaminationAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        changelist = (getattr(response, "context_data", None) or {}).get("cl")
-        if request.method == "GET" and changelist is not None:
-            shown = [e.submission.reference for e in changelist.result_list]
-            search = request.GET.urlencode()
-            record_access(
-                user=request.user, action=Action.EXAMINATION, references=shown, search=search
-            )
+        record_listing(
+            request,
+            response,
+            action=Action.EXAMINATION,
+            reference_of=lambda examination: examination.submission.reference,
+        )
         return response
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
