@@ -13,6 +13,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from atrophy_site.email_config import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -62,6 +64,9 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "phonenumber_field",
+    # Background tasks (see below); django_rq joins them when TASKS_BACKEND is "redis".
+    "django_tasks",
+    "django_tasks_db",
     "atrophy_site",
     "education",
     "intake",
@@ -161,6 +166,45 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Shared computers (a library, a clinic kiosk): the session cookie ends when the browser closes,
+# and a session row is kept at most 12 hours (the longest staff session; clearsessions, run by
+# the daily cleanup, removes it). A patient's form also closes on a device left idle for
+# INTAKE_IDLE_MINUTES (intake/session.py), so the next person sees the start page.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 12 * 60 * 60
+INTAKE_IDLE_MINUTES = env.int("INTAKE_IDLE_MINUTES", default=30)
+# Reminders to invited patients whose form is not sent, this many days before the appointment.
+INTAKE_REMINDER_DAYS = env.list("INTAKE_REMINDER_DAYS", cast=int, default=[3, 1])
+
+# --- Background tasks ---------------------------------------------------------------------------
+# Messages to patients (invitations, reminders, "email me my link") and the daily cleanup run in
+# a worker process, never inside a request (django-tasks, the backport of Django 6.0's tasks;
+# README, "Background tasks"). "database": tasks are rows in our own database, run by
+# `manage.py db_worker`, on SQLite or PostgreSQL, nothing else to run. "redis": tasks go to Redis
+# (REDIS_URL), run by `manage.py rqworker default`, for clinics that outgrow one machine.
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+TASK_QUEUES = ["default"]
+# Redis for the tasks: by default the cache's Redis when CACHE_URL names one.
+_tasks_redis_url = "redis://127.0.0.1:6379/0"
+if _cache_url.startswith(("redis://", "rediss://")):
+    _tasks_redis_url = _cache_url
+REDIS_URL = env.str("REDIS_URL", default=_tasks_redis_url)
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+elif TASKS_BACKEND == "redis":
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+    # A job running longer than DEFAULT_TIMEOUT seconds is stopped (rq's own default is 180).
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600} for name in TASK_QUEUES}
+    # `rqworker` must run jobs through django-tasks' job class.
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+else:
+    raise ImproperlyConfigured(
+        f'TASKS_BACKEND must be "database" or "redis", not {TASKS_BACKEND!r}.'
+    )
+# Finished tasks keep their arguments (an email address typed for "email me my link"): the daily
+# cleanup deletes them this many days after they finished (atrophy_site/tasks.py).
+TASK_RESULTS_KEEP_DAYS = env.int("TASK_RESULTS_KEEP_DAYS", default=7)
 
 # --- Passwords ----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -315,6 +359,43 @@ INTAKE_RESUME_WINDOW_SECONDS = env.int("INTAKE_RESUME_WINDOW_SECONDS", default=1
 # FHIR export (intake/fhir/): where our canonical URLs start, e.g. https://clinic.example.org/
 # prepare/fhir. Empty: https:// + the first ALLOWED_HOSTS name + /prepare/fhir.
 FHIR_CANONICAL_BASE = env.str("FHIR_CANONICAL_BASE", default="")
+
+# --- Email and text messages (README, "Email and text messages") --------------------------------
+# Email goes where EMAIL_URL says: smtp+tls://user:password@mail.example.org:587 for a provider
+# (atrophy_site/email_config.py lists the schemes). In development the file backend writes each
+# message to data/mail/, so a developer can open the link it carries; console mail would scroll
+# away with the server's log. In production the default is Django's own, an SMTP server on this
+# machine (localhost:25): a deploy that forgets EMAIL_URL fails to send, visibly, instead of
+# writing patients' links to disk, and `check --deploy` says so (atrophy_site/checks.py).
+_email = email_settings(
+    env.email_url("EMAIL_URL", default="filemail://" if DEBUG else "smtp://localhost:25"),
+    file_path=DATA_DIR / "mail",
+)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"]
+EMAIL_PORT = _email["EMAIL_PORT"]
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+# A worker never waits forever on a mail server that stopped answering.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The sender patients see, and the sender of Django's error mails to ADMINS.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Visit preparation <no-reply@localhost>")
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Messages are written by the background worker, with no request to take the site's address
+# from, so the links they carry start here (intake/messaging.py, absolute_url). Default: the
+# development server, or https:// + the first real ALLOWED_HOSTS name in production.
+_first_host = next((h for h in ALLOWED_HOSTS if h and not h.startswith((".", "*"))), "")
+PUBLIC_BASE_URL = env.str(
+    "PUBLIC_BASE_URL",
+    default="http://127.0.0.1:8000" if DEBUG else (f"https://{_first_host}" if _first_host else ""),
+).rstrip("/")
+# Text messages: the class that sends them (intake/sms.py). The default only logs that a message
+# would have gone, to a masked number; a clinic plugs its provider in with a subclass of
+# intake.sms.SmsBackend.
+SMS_BACKEND = env.str("SMS_BACKEND", default="intake.sms.LoggingSmsBackend")
 
 # --- Logging ------------------------------------------------------------------------------------
 # One line per event on stdout, key=value, for any log collector. Request paths are redacted of

@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.functional import lazy
@@ -49,7 +50,7 @@ from .staff_review import (
     same_patient_forms,
 )
 from .summary import carry_on_wording
-from .tokens import normalise_reference
+from .tokens import normalise_reference, replace_all_links
 from .triage import triage
 
 #: Typed dates of birth are read in the clinic's own formats first, then these common ones.
@@ -411,7 +412,33 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
             self.admin_site.admin_view(require_POST(self.review_view)),
             name="intake_intakesubmission_review",
         )
-        return [review, *super().get_urls()]
+        new_link = path(
+            "<path:object_id>/new-link/",
+            self.admin_site.admin_view(require_POST(self.new_link_view)),
+            name="intake_intakesubmission_new_link",
+        )
+        return [review, new_link, *super().get_urls()]
+
+    def new_link_view(self, request, object_id):
+        """A new private link for a patient who lost theirs: every older link stops working.
+
+        Shown once, to read out or copy to the patient, and written to the access log.
+        """
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        submission = get_object_or_404(self.get_queryset(request), pk=object_id)
+        token = replace_all_links(submission)
+        record_access(user=request.user, action=Action.NEW_LINK, submission=submission)
+        link = request.build_absolute_uri(reverse("intake:resume", kwargs={"token": token}))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("A new private link"),
+            "submission": submission,
+            "link": link,
+            "change_url": self._change_url(submission),
+        }
+        return TemplateResponse(request, "admin/intake/intakesubmission/new_link.html", context)
 
     def review_view(self, request, object_id):
         """One click: mark the form reviewed (who and when), keeping a staff note typed beside
@@ -472,6 +499,14 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
+        if request.user.has_perm("intake.view_invitation"):
+            from .invitation_admin import InvitationAdmin
+
+            # Invitations not sent back yet, by status, above the queue (one query).
+            extra_context = {
+                **(extra_context or {}),
+                "status_counts": InvitationAdmin.status_summary(),
+            }
         response = super().changelist_view(request, extra_context)
         record_listing(
             request, response, action=Action.QUEUE, reference_of=lambda form: form.reference
@@ -487,6 +522,9 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
             if self.has_change_permission(request, obj):
                 if obj.status == IntakeSubmission.Status.SENT:
                     context["mark_reviewed_url"] = self._review_url(obj, preserved)
+                context["new_link_url"] = reverse(
+                    "admin:intake_intakesubmission_new_link", args=[obj.pk]
+                )
                 following = next_to_review(self.get_queryset(request), after=obj)
                 if following is not None:
                     context["next_review_url"] = self._preserving(
@@ -740,4 +778,5 @@ class StaffAccessAdmin(admin.ModelAdmin):
         return False
 
 
-from . import examination_admin  # noqa: E402, F401 (registers Examination; needs the above)
+# Register Examination and Invitation; they need the above.
+from . import examination_admin, invitation_admin  # noqa: E402, F401

@@ -259,7 +259,10 @@ class IntakeSubmissionQuerySet(models.QuerySet):
     def expired_drafts(self, now=None):
         """Drafts not changed for longer than INTAKE_DRAFT_DAYS: no longer reachable, to purge."""
         now = now or timezone.now()
-        return self.drafts().filter(updated_at__lt=now - draft_lifetime())
+        return self.drafts().filter(
+            models.Q(keep_until__isnull=True) | models.Q(keep_until__lt=now),
+            updated_at__lt=now - draft_lifetime(),
+        )
 
     def sent(self):
         """Everything the patient has sent, whatever staff have done with it since."""
@@ -298,6 +301,13 @@ class IntakeSubmission(StaffReviewFields, models.Model):
         _("status"), max_length=10, choices=Status, default=Status.DRAFT, db_index=True
     )
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    keep_until = models.DateTimeField(
+        _("kept at least until"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("An invited form stays open until the day after the appointment."),
+    )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     unsaved_input = models.JSONField(
@@ -542,7 +552,8 @@ class IntakeSubmission(StaffReviewFields, models.Model):
         """When an unsent draft stops being reachable (None once it has been sent)."""
         if not self.is_draft:
             return None
-        return (self.updated_at or timezone.now()) + draft_lifetime()
+        expires = (self.updated_at or timezone.now()) + draft_lifetime()
+        return max(expires, self.keep_until) if self.keep_until else expires
 
     def is_expired(self, now=None) -> bool:
         expires = self.expires_at
@@ -677,6 +688,7 @@ class StaffAccess(models.Model):
         EXPORT_CSV = "export_csv", _("exported forms to CSV")
         EXPORT_FHIR = "export_fhir", _("exported forms as FHIR")
         EXAMINATION = "examination", _("listed or opened examination findings")
+        NEW_LINK = "new_link", _("issued a new private link")
 
     action = models.CharField(
         _("what"), max_length=20, choices=Action, default=Action.SUMMARY, db_index=True
@@ -928,3 +940,121 @@ for _group, _group_label in MUSCLE_GROUPS:
                 blank=True,
             ),
         )
+
+
+# --- Links, invitations and reminders (intake/invitations.py, intake/tokens.py) ---------------
+
+
+class PrivateLink(models.Model):
+    """A further private link to one form: from an invitation, a reminder or "email me my link".
+
+    A form has its first link in `IntakeSubmission.token_hash` and may have several of these
+    (each reminder brings a fresh one); all open the same form, for as long as the form itself
+    is reachable. Only the SHA-256 of each token is stored. Staff issuing a new link removes
+    them all (intake/tokens.py, replace_all_links).
+    """
+
+    class Purpose(models.TextChoices):
+        INVITATION = "invitation", _("invitation")
+        REMINDER = "reminder", _("reminder")
+        EMAILED = "emailed", _("emailed on request")
+
+    submission = models.ForeignKey(
+        IntakeSubmission, on_delete=models.CASCADE, related_name="private_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    purpose = models.CharField(_("sent as"), max_length=12, choices=Purpose)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("private link")
+        verbose_name_plural = _("private links")
+
+    def __str__(self) -> str:
+        return f"{self.submission.reference} · {self.get_purpose_display()}"
+
+
+class Invitation(models.Model):
+    """The clinic asked a patient to prepare for a visit: a draft form made for them.
+
+    The draft (`submission`) holds the name, date of birth, appointment date, clinician and
+    language, so the patient's link opens a form with them filled in; this row holds how to reach
+    the patient and what has happened. Its status is worked out from the form (see `status`).
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Invited")
+        OPENED = "opened", _("Opened")
+        STARTED = "started", _("Started")
+        SUBMITTED = "submitted", _("Sent back")
+        EXPIRED = "expired", _("Expired")
+
+    submission = models.OneToOneField(
+        IntakeSubmission,
+        verbose_name=_("form"),
+        on_delete=models.CASCADE,
+        related_name="invitation",
+    )
+    email = models.EmailField(_("email address"), blank=True)
+    mobile = PhoneNumberField(_("mobile number"), blank=True)
+    appointment_at = models.DateTimeField(_("appointment"))
+    created_at = models.DateTimeField(_("invited"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    message_sent_at = models.DateTimeField(_("message sent"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["appointment_at", "pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return self.submission.reference
+
+    def status(self, now=None) -> str:
+        """Sent back, expired, started, opened or invited, the first that applies."""
+        submission = self.submission
+        if not submission.is_draft:
+            return self.Status.SUBMITTED
+        if submission.is_expired(now):
+            return self.Status.EXPIRED
+        if submission.steps_completed:
+            return self.Status.STARTED
+        if self.opened_at:
+            return self.Status.OPENED
+        return self.Status.SENT
+
+    def get_status_display(self, now=None) -> str:
+        return self.Status(self.status(now)).label
+
+
+class Reminder(models.Model):
+    """One reminder sent for an invitation, so that it is never sent twice.
+
+    The unique pair (invitation, days_before) is the lock: the worker that inserts the row sends
+    the message; any other worker racing it gets an IntegrityError and sends nothing.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField(_("days before the appointment"))
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-days_before"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "days_before"], name="intake_one_reminder_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitation} · {self.days_before}"

@@ -12,8 +12,10 @@ the submission it was shown for; a page left open in another tab that was showin
 form is refused instead of saving into the wrong one (see views.step).
 """
 
+import time
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from .models import IntakeSubmission
@@ -21,12 +23,21 @@ from .tokens import is_reachable
 
 SENT_VIEW_LIFETIME = timedelta(hours=1)
 
+#: Write "last seen" at most this often, so each page does not save the session.
+LAST_SEEN_RESOLUTION_SECONDS = 60
+
 _ID = "intake_submission_id"
 _SENT_VIEW_UNTIL = "intake_sent_view_until"
 _NEW_TOKEN = "intake_new_token"  # nosec B105 # noqa: S105 (a session key, not a secret)
 _UNSAVED = "intake_unsaved"
 _URGENT = "intake_show_urgent"
 _AFTER_URGENT = "intake_after_urgent"
+_LAST_SEEN = "intake_last_seen"
+
+
+def idle_limit_seconds() -> int:
+    """A patient's form closes on a device left this long without a page (INTAKE_IDLE_MINUTES)."""
+    return getattr(settings, "INTAKE_IDLE_MINUTES", 30) * 60
 
 
 class IntakeSession:
@@ -40,14 +51,43 @@ class IntakeSession:
         self.unbind()
         self.session.cycle_key()
         self.session[_ID] = submission.pk
+        self.session[_LAST_SEEN] = time.time()
         if not submission.is_draft:
             self.allow_sent_view()
         self._cached = submission
 
     def unbind(self) -> None:
-        for key in (_ID, _SENT_VIEW_UNTIL, _NEW_TOKEN, _UNSAVED, _URGENT, _AFTER_URGENT):
+        for key in (
+            _ID,
+            _SENT_VIEW_UNTIL,
+            _NEW_TOKEN,
+            _UNSAVED,
+            _URGENT,
+            _AFTER_URGENT,
+            _LAST_SEEN,
+        ):
             self.session.pop(key, None)
         self._cached = None
+
+    def end(self) -> None:
+        """Close the form on this device: the session is deleted, the next person starts afresh.
+
+        For "Save and come back later", a device left idle, and "Close the form on this device".
+        """
+        self.unbind()
+        self.session.flush()
+
+    def _idle_too_long(self) -> bool:
+        """True (and the session ended) when this device has been idle past the limit; else
+        note that it is in use now."""
+        now = time.time()
+        last_seen = self.session.get(_LAST_SEEN)
+        if last_seen is not None and now - last_seen >= idle_limit_seconds():
+            self.end()
+            return True
+        if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
+            self.session[_LAST_SEEN] = now
+        return False
 
     def allow_sent_view(self) -> None:
         until = timezone.now() + SENT_VIEW_LIFETIME
@@ -59,6 +99,8 @@ class IntakeSession:
             return self._cached
         pk = self.session.get(_ID)
         if pk is None:
+            return None
+        if self._idle_too_long():
             return None
         queryset = IntakeSubmission.objects.all()
         if for_update:

@@ -1,15 +1,15 @@
 """The staff groups: exactly the permissions each job needs.
 
 "Clinic staff" review sent forms. Least privilege: view submissions and their rows, change a
-submission (the admin limits that to status and staff note; intake/admin.py), and view the
-examiner's findings. No delete, no export, no content or accounts: superusers do those, or grant
-them person by person.
+submission (the admin limits that to status and staff note; intake/admin.py), view the
+examiner's findings, and invite patients (intake/invitation_admin.py). No delete, no export, no
+content or accounts: superusers do those, or grant them person by person.
 
 "Clinicians" examine patients: what clinic staff may do, and record and correct examinations
 (intake/examination_admin.py). Deleting an examination stays with superusers.
 
 Used by the create_staff_user command (which recreates a group if someone deleted it).
-Migrations keep their own frozen copy of these lists (0003, 0012): a migration must create the
+Migrations keep their own frozen copy of these lists (0003, 0012, 0014): a migration must create the
 groups as they were when it was written, whatever the lists become.
 """
 
@@ -23,6 +23,8 @@ CLINIC_STAFF_PERMISSIONS = (
     ("intake", "view_injury"),
     ("intake", "view_testdone"),
     ("intake", "view_examination"),
+    ("intake", "view_invitation"),
+    ("intake", "add_invitation"),
 )
 
 CLINICIAN_GROUP = "Clinicians"

@@ -13,9 +13,16 @@ Each summary can also be downloaded as a PDF (`patient_summary_pdf`, `staff_summ
 the same access rules: the same template and view model, drawn by WeasyPrint
 (intake/summary_pdf.py). WeasyPrint is imported only then, so the site runs without it; the PDF
 link then answers 503 with a page that says how to print instead.
+
+Beside the doctor's summary, the patient has their own shorter copy (`your_copy`,
+`your_copy_pdf`; intake/patient_copy.py), opened through the same session: what they told the
+clinic, what happens next and when to get help, in the language they filled the form in, the
+whole page in that language. Staff print it at the desk (`staff_your_copy`), logged as the
+patient's copy.
 """
 
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import admin
@@ -24,8 +31,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
+from atrophy_site.languages import language_name_in_a_sentence
 from atrophy_site.privacy import private_page
 
 from .audit import Action, record_access
@@ -38,6 +47,7 @@ from .languages import (
     summary_in_clinic_language,
 )
 from .models import IntakeSubmission
+from .patient_copy import build_patient_copy, copy_language
 from .pdf_limits import cached_pdf, keep_pdf, pdf_cache_key, pdf_slot
 from .session import IntakeSession
 from .summary import (
@@ -47,7 +57,7 @@ from .summary import (
     summary_link_lifetime,
     summary_queryset,
 )
-from .tokens import hash_token, normalise_reference
+from .tokens import normalise_reference, submission_for_token
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +69,11 @@ def sent_link_has_expired(token: str) -> bool:
     usual 404. Telling this apart reveals nothing useful: only someone who holds a real 256-bit
     token can see the difference. Archived forms still get the usual 404.
     """
-    if not token or len(token) > 100:
-        return False
-    submission = (
-        IntakeSubmission.objects.filter(token_hash=hash_token(token))
-        .exclude(status__in=[IntakeSubmission.Status.DRAFT, IntakeSubmission.Status.ARCHIVED])
-        .only("pk", "status", "sent_at")
-        .first()
+    submission = submission_for_token(
+        token,
+        IntakeSubmission.objects.exclude(
+            status__in=[IntakeSubmission.Status.DRAFT, IntakeSubmission.Status.ARCHIVED]
+        ).only("pk", "status", "sent_at"),
     )
     return submission is not None and summary_link_expired(submission)
 
@@ -106,6 +114,7 @@ def patient_summary(request):
         "summary": summary_in_clinic_language(submission),  # the doctor's document
         "staff_view": False,
         "print_on_load": request.GET.get("print") == "1",
+        "your_copy_language_name": your_copy_language_name(submission),
         **clinic_language_context(),
     }
     return render(request, "intake/summary.html", context)
@@ -158,6 +167,7 @@ def _staff_patient_copy(request, reference: str):
         "staff_view": False,
         "patient_copy": True,
         "print_on_load": True,
+        "your_copy_language_name": your_copy_language_name(submission),
         "admin_url": reverse("admin:intake_intakesubmission_change", args=[submission.pk]),
         **clinic_language_context(),
     }
@@ -183,6 +193,108 @@ staff_patient_copy = private_page(admin.site.admin_view(require_GET(_staff_patie
 staff_summary_pdf = private_page(admin.site.admin_view(require_GET(_staff_summary_pdf)))
 
 
+# --- The patient's own copy, in their language (intake/patient_copy.py) -----------------------
+
+
+def _your_copy_context(submission, *, language: str, page_url: str, **extra) -> dict:
+    copy = build_patient_copy(submission, language=language)
+    return {
+        "copy": copy,
+        "submission": submission,
+        # The urgent signs in the patient's words, as on the sent page (urgent_answers.html).
+        "triage": copy.triage,
+        "urgent_box_list": True,
+        "other_languages": [(code, name) for code, name in settings.LANGUAGES if code != language],
+        "page_url": page_url,
+        **clinic_language_context(),
+        **extra,
+    }
+
+
+def _render_your_copy(request, submission, *, language: str, page_url: str, **extra):
+    """The copy's page, wholly in `language`: the site's header and footer too."""
+    context = _your_copy_context(submission, language=language, page_url=page_url, **extra)
+    with translation.override(language):
+        response = render(request, "intake/your_copy.html", context)
+    response["Content-Language"] = language  # LocaleMiddleware would name the reader's
+    return response
+
+
+@private_page
+@require_GET
+def your_copy(request):
+    """The patient's own shorter copy, in the language of their form (or `?language=`), under
+    the same rules as their summary."""
+    submission, refusal = _patient_submission(request)
+    if refusal:
+        return refusal
+    return _render_your_copy(
+        request,
+        submission,
+        language=copy_language(submission, request.GET.get("language", "")),
+        page_url=reverse("intake:your_copy"),
+        print_on_load=request.GET.get("print") == "1",
+    )
+
+
+@private_page
+@require_GET
+def your_copy_pdf(request):
+    """The patient's copy as a PDF file, in the same language as the page it was asked from."""
+    submission, refusal = _patient_submission(request)
+    if refusal:
+        return refusal
+    language = copy_language(submission, request.GET.get("language", ""))
+    page_url = reverse("intake:your_copy")
+
+    def draw(render_pdf) -> bytes:
+        context = _your_copy_context(submission, language=language, page_url=page_url, pdf=True)
+        with translation.override(language):
+            html = render_to_string("intake/your_copy.html", context, request=request)
+        return render_pdf(html, base_url=request.build_absolute_uri("/"))
+
+    response = _pdf_response(
+        request,
+        # Not the summary's key: in the clinic's language both would have the same one.
+        key=pdf_cache_key(submission, language=language) + ":your-copy",
+        filename=f"your-copy-{submission.reference}.pdf",
+        draw=draw,
+        unavailable={
+            "summary_url": f"{page_url}?{urlencode({'language': language})}",
+            "your_copy": True,
+        },
+    )
+    if response.status_code == 200:
+        response["Content-Language"] = language
+    return response
+
+
+def _staff_your_copy(request, reference: str):
+    """The patient's shorter copy in their language, printed by staff at the desk; its toolbar
+    in the staff's language."""
+    submission = _staff_submission(request, reference, action=Action.PATIENT_COPY)
+    return _render_your_copy(
+        request,
+        submission,
+        language=copy_language(submission, request.GET.get("language", "")),
+        page_url=reverse("intake:staff_your_copy", kwargs={"reference": submission.reference}),
+        staff_view=True,
+        print_on_load=True,
+        reader_language=translation.get_language(),
+        admin_url=reverse("admin:intake_intakesubmission_change", args=[submission.pk]),
+    )
+
+
+#: The patient's shorter copy for staff to print, behind the staff gate, logged as the patient's
+#: copy.
+staff_your_copy = private_page(admin.site.admin_view(require_GET(_staff_your_copy)))
+
+
+def your_copy_language_name(submission: IntakeSubmission):
+    """The language of the patient's copy, named in the reader's language inside a sentence."""
+    return language_name_in_a_sentence(copy_language(submission))
+
+
 # --- PDF ----------------------------------------------------------------------------------------
 
 
@@ -202,30 +314,44 @@ def _load_pdf_renderer():
 
 
 def _summary_pdf_response(request, submission, *, staff_view: bool, summary_url: str):
-    """The PDF file: the patient's served from the cache when it was just made, and drawn only
-    when a slot is free (intake/pdf_limits.py); otherwise a page saying to try again."""
+    """The summary's PDF file: the patient's served from the cache when it was just made."""
+    key = None if staff_view else pdf_cache_key(submission, language=settings.CLINIC_LANGUAGE)
+    response = _pdf_response(
+        request,
+        key=key,
+        filename=pdf_filename(submission),
+        draw=lambda render_pdf: _draw_pdf(
+            request, submission, staff_view=staff_view, render_pdf=render_pdf
+        ),
+        unavailable={"summary_url": summary_url},
+    )
+    return in_clinic_language(response) if response.status_code == 200 else response
+
+
+def _pdf_response(request, *, key: str | None, filename: str, draw, unavailable: dict):
+    """A PDF file to download: served from the cache under `key` when it was just made, drawn
+    by `draw(render_pdf)` only when a slot is free (intake/pdf_limits.py); otherwise a page
+    saying to try again, or to print instead (`unavailable` is that page's context)."""
     render_pdf = _load_pdf_renderer()
     if render_pdf is None:
-        context = {"summary_url": summary_url}
-        return render(request, "intake/summary_pdf_unavailable.html", context, status=503)
-    key = None if staff_view else pdf_cache_key(submission, language=settings.CLINIC_LANGUAGE)
+        return render(request, "intake/summary_pdf_unavailable.html", unavailable, status=503)
     pdf = cached_pdf(key) if key else None
     if pdf is None:
         with pdf_slot() as free:
             if not free:
-                context = {"summary_url": summary_url, "busy": True}
+                context = {**unavailable, "busy": True}
                 response = render(
                     request, "intake/summary_pdf_unavailable.html", context, status=503
                 )
                 response["Retry-After"] = "10"
                 return response
-            pdf = _draw_pdf(request, submission, staff_view=staff_view, render_pdf=render_pdf)
+            pdf = draw(render_pdf)
         if key:
             keep_pdf(key, pdf)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(submission)}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Marked private (no-store, noindex) by the views' private_page.
-    return in_clinic_language(response)
+    return response
 
 
 def _draw_pdf(request, submission, *, staff_view: bool, render_pdf) -> bytes:

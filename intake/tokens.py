@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from atrophy_site.cache_outage import survives_cache_outage
 
-from .models import IntakeSubmission
+from .models import IntakeSubmission, PrivateLink
 
 #: No 0/O, 1/I/L or U/V confusion when read aloud or copied by hand (after Crockford's base 32).
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -80,18 +80,58 @@ def create_submission(**fields) -> tuple[IntakeSubmission, str]:
 
 
 def replace_token(submission: IntakeSubmission) -> str:
-    """Give a submission a new private token (the old link stops working); return the new one."""
+    """Give a submission a new private token (the old link stops working); return the new one.
+
+    Links sent by email or text (`PrivateLink`) keep working: see replace_all_links.
+    """
     token = new_token()
     submission.token_hash = hash_token(token)
     submission.save(update_fields=["token_hash", "updated_at"])
     return token
 
 
+def replace_all_links(submission: IntakeSubmission) -> str:
+    """A new private token, and every older link to this form stops working (staff's "new link")."""
+    with transaction.atomic():
+        PrivateLink.objects.filter(submission=submission).delete()
+        return replace_token(submission)
+
+
+def add_link(submission: IntakeSubmission, purpose: str) -> str:
+    """One more private link to `submission` (for a message); return its token.
+
+    The older links keep working: a patient may open the invitation or the latest reminder.
+    """
+    for _attempt in range(3):
+        token = new_token()
+        try:
+            with transaction.atomic():
+                PrivateLink.objects.create(
+                    submission=submission, token_hash=hash_token(token), purpose=purpose
+                )
+        except IntegrityError:  # pragma: no cover (a 256-bit collision)
+            continue
+        return token
+    raise RuntimeError("could not store a new private link")
+
+
 def resume_link_for(submission: IntakeSubmission, token: str) -> str:
     """The path of the private link that reopens `submission` (make it absolute for display)."""
-    if hash_token(token) != submission.token_hash:
+    if submission_for_token(token) != submission:
         raise ValueError("this token does not belong to this submission")
     return reverse("intake:resume", kwargs={"token": token})
+
+
+def submission_for_token(token: str, queryset=None) -> IntakeSubmission | None:
+    """The submission whose first link or any further link is `token`, reachable or not."""
+    if not token or len(token) > _MAX_TOKEN_LENGTH:
+        return None
+    queryset = IntakeSubmission.objects.all() if queryset is None else queryset
+    digest = hash_token(token)
+    return (
+        queryset.filter(token_hash=digest).first()
+        or queryset.filter(private_links__token_hash=digest).first()
+    )
 
 
 def sent_link_lifetime() -> timedelta:
@@ -115,9 +155,7 @@ def is_reachable(submission: IntakeSubmission, now=None) -> bool:
 
 def find_by_token(token: str) -> IntakeSubmission:
     """The submission a private token opens, or Http404, the same for every kind of failure."""
-    if not token or len(token) > _MAX_TOKEN_LENGTH:
-        raise Http404
-    submission = IntakeSubmission.objects.filter(token_hash=hash_token(token)).first()
+    submission = submission_for_token(token)
     if submission is None or not is_reachable(submission):
         raise Http404
     return submission

@@ -22,6 +22,8 @@ from atrophy_site.privacy import private_page
 
 from .answers import answers_by_step, missing_answers
 from .forms import MAX_ROWS, SendForm, UrgentCarryOnForm, phone_needed
+from .invitations import mark_opened
+from .link_views import link_not_found, set_language_cookie
 from .models import STEP_COUNT, IntakeSubmission
 from .pages import page_for
 from .questions import CHECK_STEP, STEPS
@@ -32,9 +34,7 @@ from .tokens import (
     create_submission,
     find_by_token,
     record_failed_resume,
-    replace_token,
     resume_is_blocked,
-    resume_link_for,
 )
 from .triage import Triage, triage
 
@@ -75,6 +75,10 @@ def _unacknowledged_emergency(submission: IntakeSubmission, result: Triage) -> b
 def start(request):
     session = IntakeSession(request)
     submission = session.submission()
+    if submission is not None and not submission.is_draft:
+        # Someone starting afresh: the sent form's read-only view closes (a shared computer).
+        session.unbind()
+        submission = None
     return render(request, "intake/start.html", _base_context(request, session, submission))
 
 
@@ -106,7 +110,7 @@ def start_new(request):
 @require_POST
 def finish(request):
     """Close a sent form on this browser, so the next person cannot see it."""
-    IntakeSession(request).unbind()
+    IntakeSession(request).end()
     messages.success(request, _("Your form is closed on this device."))
     return redirect("home")
 
@@ -134,56 +138,22 @@ def resume(request, token):
             return summary_expired_response(request)
         record_failed_resume(client)
         logger.info("intake resume link not found")
-        return render(request, "intake/link_not_found.html", status=404)
+        return link_not_found(request)
     session = IntakeSession(request)
     session.bind(submission)
+    mark_opened(submission)
     if submission.is_draft:
         messages.success(
             request,
             _("Welcome back. Your answers are here (reference %(reference)s).")
             % {"reference": submission.reference},
         )
-        return redirect("intake:continue")
+        response = redirect("intake:continue")
+        if not submission.steps_completed and submission.language:
+            # An invitation in the patient's language: its pages open in that language.
+            set_language_cookie(response, submission.language)
+        return response
     return redirect("intake:summary")  # a sent form opens on its visit summary
-
-
-@private_page
-@require_GET
-def saved(request):
-    """The "save this link" page: the private link (shown once) and the reference code."""
-    session = IntakeSession(request)
-    submission = session.submission()
-    if submission is None or not submission.is_draft:
-        return redirect("intake:start")
-    token = session.pop_new_token()
-    link = request.build_absolute_uri(resume_link_for(submission, token)) if token else ""
-    try:
-        next_step = int(request.GET.get("next", ""))
-    except ValueError:
-        next_step = submission.first_unfinished_step()
-    next_step = min(max(next_step, 1), CHECK_STEP_NUMBER)
-    context = _base_context(
-        request,
-        session,
-        submission,
-        link=link,
-        next_url=_step_url(next_step),
-        expires_at=submission.expires_at,
-        needs_checking=bool(submission.unsaved_input),
-    )
-    return render(request, "intake/saved.html", context)
-
-
-@private_page
-@require_POST
-def new_link(request):
-    """Replace a lost private link with a new one (the old link stops working)."""
-    session = IntakeSession(request)
-    submission = session.submission()
-    if submission is None or not submission.is_draft:
-        return redirect("intake:start")
-    session.hold_new_token(replace_token(submission))
-    return redirect("intake:saved")
 
 
 # --- Steps 1 to 9 -------------------------------------------------------------------------------
@@ -344,7 +314,7 @@ def _next_url(request, step, page, action) -> str:
     if action == "back":
         return _step_url(step.number - 1) if step.number > 1 else reverse("intake:start")
     if action == "later":
-        return reverse("intake:saved") + f"?next={step.number}"
+        return reverse("intake:saved") + f"?next={step.number}&leave=1"
     if request.POST.get("return_to") == "check":
         return reverse("intake:check_answers")
     return _step_url(step.number + 1)

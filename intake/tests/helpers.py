@@ -27,7 +27,7 @@ def start_form(client, **fields) -> tuple[IntakeSubmission, str]:
     """Save step 1 with a fresh client; return the submission and the private link's path."""
     response = client.post(step_url(1), {"form_reference": "", **STEP1, **fields})
     assert response.status_code == 302, response.content.decode()[:2000]
-    page = client.get(response.url).content.decode()
+    page = client.get(response.url, follow=True).content.decode()
     path = re.search(r'href="http://testserver(/prepare/resume/[^"]+)"', page).group(1)
     submission = IntakeSubmission.objects.get(pk=client.session["intake_submission_id"])
     return submission, path

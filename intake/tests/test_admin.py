@@ -62,9 +62,11 @@ def run_action(client, action, submissions):
 # --- Least privilege ----------------------------------------------------------------------------
 
 
-def test_clinic_staff_group_holds_only_the_review_permissions():
+def test_clinic_staff_group_holds_only_the_review_and_invitation_permissions():
     group = Group.objects.get(name="Clinic staff")
     assert set(group.permissions.values_list("codename", flat=True)) == {
+        "view_invitation",
+        "add_invitation",
         "view_intakesubmission",
         "change_intakesubmission",
         "view_medicine",

@@ -27,7 +27,9 @@ from intake.fhir.resources import bundle, bundle_json, questionnaire, questionna
 from intake.models import (
     Examination,
     IntakeSubmission,
+    Invitation,
     OtherSymptom,
+    PrivateLink,
     StaffAccess,
     TestDone,
     YesNo,
@@ -49,6 +51,7 @@ NOT_ANSWERS = {
     "id": "internal key",
     "reference": "QuestionnaireResponse.id and .identifier",
     "token_hash": "a secret, never exported",
+    "keep_until": "bookkeeping: an invited form stays open until after the appointment",
     "status": "the clinic's workflow",
     "created_at": "bookkeeping",
     "updated_at": "bookkeeping",
@@ -72,7 +75,8 @@ OLDER_FORMS_ONLY = {
 #: Row fields that are not answers: the order of the repeats says the position.
 ROW_NOT_ANSWERS = {"id", "submission", "position"}
 #: Related models that are not rows of answers.
-NOT_ROWS = {StaffAccess, Examination}  # Examination: the clinic's, exported as Observations
+# Examination: the clinic's, exported as Observations; Invitation and PrivateLink: bookkeeping.
+NOT_ROWS = {StaffAccess, Examination, Invitation, PrivateLink}
 
 #: FHIR R4 item types and the answer value each takes.
 ANSWER_KEYS = {

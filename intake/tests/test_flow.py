@@ -30,20 +30,38 @@ def open_link(client, submission):
 def test_the_first_save_shows_the_private_link_and_reference_once(client):
     response = client.post(step_url(1), {"form_reference": "", **STEP1})
     assert response.url == "/prepare/saved/?next=2"
-    page = client.get(response.url).content.decode()
+    to_link_page = client.get(response.url)
+    link_page = re.fullmatch(
+        r"/prepare/resume/([A-Za-z0-9_-]{43})/saved/\?next=2", to_link_page.url
+    )
+    assert link_page, to_link_page.url
+    page = client.get(to_link_page.url).content.decode()
     submission = IntakeSubmission.objects.get()
     assert "Save this link" in page
     assert submission.reference in page
-    assert re.search(r"http://testserver/prepare/resume/[A-Za-z0-9_-]{43}/", page)
+    assert f'href="http://testserver/prepare/resume/{link_page[1]}/"' in page
+    assert 'href="/prepare/step/2/"' in page  # carry on in this session
     again = client.get(response.url).content.decode()
     assert "/prepare/resume/" not in again
     assert "Get a new link" in again
 
 
+def test_a_bookmark_of_the_link_page_keeps_the_link(client):
+    client.post(step_url(1), {"form_reference": "", **STEP1})
+    link_page = client.get("/prepare/saved/?next=2").url
+    elsewhere = Client()  # another browser, or the same one days later
+    page = elsewhere.get(link_page).content.decode()
+    token = re.search(r"/prepare/resume/([^/]+)/saved/", link_page)[1]
+    assert f"http://testserver/prepare/resume/{token}/" in page
+    assert "intake_submission_id" not in elsewhere.session  # showing the link opens nothing
+    # "Carry on now" goes through the link itself.
+    assert f'href="http://testserver/prepare/resume/{token}/">Carry on now' in page
+    assert Client().get("/prepare/resume/" + "x" * 43 + "/saved/").status_code == 404
+
+
 def test_getting_a_new_link_retires_the_old_one(client):
     submission, old_link = start_form(client)
-    client.post("/prepare/saved/new-link/")
-    page = client.get("/prepare/saved/").content.decode()
+    page = client.post("/prepare/saved/new-link/", follow=True).content.decode()
     new_link = re.search(r'href="http://testserver(/prepare/resume/[^"]+)"', page).group(1)
     assert new_link != old_link
     assert Client().get(old_link).status_code == 404
@@ -259,9 +277,11 @@ def test_save_for_later_with_errors_saves_the_good_answers_and_keeps_the_rest(cl
     response = post_step(
         client, 4, {"sarc_f_strength": "1", "sarc_f_walking": "2"}, action="later"
     )  # three of the five strength questions not answered yet
-    assert response.url == "/prepare/saved/?next=4"
+    assert response.url == "/prepare/saved/?next=4&leave=1"
     saved = client.get(response.url).content.decode()
     assert "Some answers on the page you left need checking." in saved
+    assert "Your form is now closed on this device" in saved
+    assert "intake_submission_id" not in client.session
     submission.refresh_from_db()
     assert (submission.sarc_f_strength, submission.sarc_f_walking) == (1, 2)
     assert 4 not in submission.steps_completed  # the check page still asks for it
@@ -283,11 +303,13 @@ def test_save_for_later_on_the_first_page_starts_the_form_even_without_a_name(cl
         step_url(1),
         {"form_reference": "", "action": "later", "date_of_birth_0": "3", "date_of_birth_1": "4"},
     )
-    assert response.url == "/prepare/saved/?next=1"
-    page = client.get(response.url).content.decode()
-    assert "/prepare/resume/" in page  # the private link, to come back
+    assert response.url == "/prepare/saved/?next=1&leave=1"
+    page = client.get(response.url, follow=True).content.decode()
+    link = re.search(r'href="http://testserver(/prepare/resume/[^/"]+/)"', page)[1]
     submission = IntakeSubmission.objects.get()
     assert submission.full_name == "" and submission.steps_completed == []
+    assert client.get(step_url(2)).url == "/prepare/"  # closed on this device
+    client.get(link)
     returning = client.get(step_url(1))
     assert 'value="3"' in returning.content.decode()
     assert "Enter your full name" in error_messages(returning)
@@ -425,7 +447,7 @@ def test_save_and_come_back_later_also_stops_at_the_emergency_page(client):
     assert response.url == URGENT_PAGE
     reference = IntakeSubmission.objects.get().reference
     carried = client.post(URGENT_PAGE, {"form_reference": reference, "doctor_knows": "on"})
-    assert carried.url == "/prepare/saved/?next=3"
+    assert carried.url == "/prepare/saved/?next=3&leave=1"
 
 
 def test_adding_a_medicine_row_is_not_interrupted_but_moving_on_is(client):

@@ -23,6 +23,7 @@ NOT_ANSWERS = {
     "id",
     "reference",
     "token_hash",
+    "keep_until",
     "status",
     "created_at",
     "updated_at",

@@ -25,6 +25,7 @@ def admin_urls(submission) -> list[str]:
     urls = [reverse("admin:index"), reverse("admin:password_change")]
     for name in ("staff_summary", "staff_summary_pdf", "staff_patient_copy"):
         urls.append(reverse(f"intake:{name}", kwargs={"reference": submission.reference}))
+    urls.append(reverse("admin:intake_invitation_upload"))
     for model in admin.site._registry:
         meta = model._meta
         urls.append(reverse("admin:app_list", kwargs={"app_label": meta.app_label}))
@@ -130,6 +131,10 @@ def test_clinic_staff_reach_the_forms_but_no_accounts_devices_logs_or_content(su
         reverse("intake:staff_summary_pdf", kwargs={"reference": submission.reference}),
         # The examiner's findings: clinic staff read them; clinicians record them.
         reverse("admin:intake_examination_changelist"),
+        # Invitations: clinic staff invite patients.
+        reverse("admin:intake_invitation_changelist"),
+        reverse("admin:intake_invitation_add"),
+        reverse("admin:intake_invitation_upload"),
     ]
     for url in their_pages:
         assert client.get(url).status_code == 200, url

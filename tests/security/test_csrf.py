@@ -7,11 +7,13 @@ A scan of the templates fails when a new form that posts is not on the list belo
 """
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from intake.models import IntakeSubmission
 from intake.tests.factories import IntakeSubmissionFactory
@@ -130,6 +132,18 @@ def new_link_case():
     return client, reverse("intake:new_link"), reverse("intake:saved"), {}, done
 
 
+def email_link_case():
+    client, draft = patient()
+    url = reverse("intake:email_link")
+
+    def done():
+        from django_tasks_db.models import DBTaskResult
+
+        return DBTaskResult.objects.filter(task_path__endswith="email_link_task").exists()
+
+    return client, url, reverse("intake:saved"), {"email": "ann@example.org"}, done
+
+
 def language_case():
     client = Client(enforce_csrf_checks=True)
     data = {"language": "es", "next": "/"}
@@ -168,6 +182,62 @@ def admin_change_case():
 
     def done():
         return IntakeSubmission.objects.get(pk=submission.pk).staff_note == "Seen"
+
+    return client, url, url, data, done
+
+
+def admin_new_link_case():
+    client, _nurse = staff_client()
+    submission = IntakeSubmissionFactory(sent=True)
+    before = submission.token_hash
+    url = reverse("admin:intake_intakesubmission_new_link", args=[submission.pk])
+    page = reverse("admin:intake_intakesubmission_change", args=[submission.pk])
+
+    def done():
+        return IntakeSubmission.objects.get(pk=submission.pk).token_hash != before
+
+    return client, url, page, {}, done
+
+
+def invitation_upload_case():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from intake.models import Invitation
+
+    client, _nurse = staff_client()
+    url = reverse("admin:intake_invitation_upload")
+    when = (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%d 09:00")
+    text = f"full_name,date_of_birth,appointment,email\nAnn,1950-03-14,{when},a@example.org\n"
+
+    def done():
+        return Invitation.objects.exists()
+
+    class File(SimpleUploadedFile):
+        def read(self, *args):  # posted twice: each post reads the whole file
+            self.seek(0)
+            return super().read(*args)
+
+    data = {"file": File("p.csv", text.encode(), content_type="text/csv")}
+    return client, url, url, data, done
+
+
+def invitation_add_case():
+    from intake.models import Invitation
+
+    client, _nurse = staff_client()
+    url = reverse("admin:intake_invitation_add")
+    when = (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%d 09:00")
+    data = {
+        "full_name": "Ann Example",
+        "date_of_birth": "1950-03-14",
+        "email": "ann@example.org",
+        "appointment_at": when,
+        "language": "en",
+        "_save": "Save",
+    }
+
+    def done():
+        return Invitation.objects.exists()
 
     return client, url, url, data, done
 
@@ -215,15 +285,19 @@ CASES = {
     "intake:new": new_form_case,
     "intake:finish": finish_case,
     "intake:new_link": new_link_case,
+    "intake:email_link": email_link_case,
     "set_language": language_case,
     "admin:login": admin_login_case,
     "admin: change a form": admin_change_case,
     "admin: action on the queue": admin_action_case,
+    "admin: a new private link": admin_new_link_case,
+    "admin:intake_invitation_upload": invitation_upload_case,
+    "admin: add an invitation": invitation_add_case,
     "admin:password_change": admin_password_case,
     "admin:logout": admin_logout_case,
 }
 #: Template actions that are not a `{% url %}`: the admin sign-in page posts to {{ app_path }}.
-OTHER_ACTIONS = {"{{ app_path }}": "admin:login"}
+OTHER_ACTIONS = {"{{ app_path }}": "admin:login", "{{ new_link_url }}": "admin:"}
 
 POST_FORM = re.compile(r"<form\b[^>]*>", re.IGNORECASE)
 URL_NAME = re.compile(r"""\{%\s*url\s+['"]([^'"]+)['"]""")

@@ -1,0 +1,131 @@
+"""Invitations in the admin: one by one, from a CSV file, and their statuses in the queue."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from intake.invitation_admin import invite_rows, read_csv_rows
+from intake.models import Invitation
+from tests.staff import make_staff_user, sign_in_verified
+
+pytestmark = pytest.mark.django_db
+
+ADD = "/admin/intake/invitation/add/"
+UPLOAD = "/admin/intake/invitation/upload/"
+
+
+def in_days(days: int) -> str:
+    return (timezone.localtime() + datetime.timedelta(days=days)).strftime("%Y-%m-%d 09:30")
+
+
+def upload(text: str, name="patients.csv", encoding="utf-8") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
+
+
+@pytest.fixture
+def staff():
+    return sign_in_verified(Client(), make_staff_user())
+
+
+def test_clinic_staff_invite_one_patient_and_see_it_listed_as_invited(staff, run_tasks):
+    form = {
+        "full_name": "Ann Example",
+        "date_of_birth": "1950-03-14",
+        "email": "ann@example.org",
+        "mobile": "",
+        "appointment_at": in_days(5),
+        "clinician": "Dr Rivera",
+        "language": "en",
+    }
+    response = staff.post(ADD, form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    invitation = Invitation.objects.get()
+    assert invitation.created_by.username == "nurse"
+    listing = staff.get("/admin/intake/invitation/").content.decode()
+    assert "Ann Example" in listing and "Invited" in listing
+    queue = staff.get("/admin/intake/intakesubmission/").content.decode()
+    assert "invitation-counts" in queue  # statuses above the queue
+
+
+def test_an_invitation_needs_a_way_to_reach_the_patient_and_a_future_appointment(staff):
+    response = staff.post(
+        ADD,
+        {
+            "full_name": "Ann Example",
+            "date_of_birth": "1950-03-14",
+            "appointment_at": "2020-01-01 09:00",
+            "language": "en",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The appointment must be in the future." in html
+    assert 'value="Ann Example"' in html  # what was typed is kept
+    response = staff.post(
+        ADD,
+        {
+            "full_name": "Ann Example",
+            "date_of_birth": "1950-03-14",
+            "appointment_at": in_days(3),
+            "language": "en",
+        },
+    )
+    assert "Give an email address or a mobile number" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_staff_without_the_permission_cannot_invite():
+    other = sign_in_verified(Client(), make_staff_user("reader", clinic_staff=False))
+    assert other.get(ADD).status_code == 403
+    assert other.get(UPLOAD).status_code == 403
+
+
+def test_a_csv_upload_invites_the_good_rows_and_reports_the_bad_ones_by_line(staff, run_tasks):
+    text = (
+        "full_name,date_of_birth,appointment,email,mobile,clinician,language\n"
+        f"Ann Example,1950-03-14,{in_days(4)},ann@example.org,,Dr Rivera,en\n"
+        f"No Contact,1950-03-14,{in_days(4)},,,,en\n"
+        f"Bad Date,14/13/1950,{in_days(4)},bad@example.org,,,en\n"
+        "\n"
+        f"Rosa Ejemplo,14/03/1948,{in_days(6)},,+34 612 345 678,Dr Rivera,es\n"
+        f"Past Visit,1950-03-14,2020-01-01 09:00,past@example.org,,,en\n"
+    )
+    response = staff.post(UPLOAD, {"file": upload(text)})
+    html = response.content.decode()
+    assert "2 patients invited." in html
+    assert "3 lines were not invited" in html
+    assert "<td>3</td><td>Give an email address or a mobile number" in html
+    assert "<td>4</td><td>Date of birth: Enter a valid date." in html
+    assert "<td>7</td><td>Appointment: The appointment must be in the future." in html
+    names = set(Invitation.objects.values_list("submission__full_name", flat=True))
+    assert names == {"Ann Example", "Rosa Ejemplo"}
+    rosa = Invitation.objects.get(submission__full_name="Rosa Ejemplo")
+    assert rosa.mobile.as_e164 == "+34612345678" and rosa.submission.language == "es"
+    # The same file again invites nobody twice.
+    again = staff.post(UPLOAD, {"file": upload(text)}).content.decode()
+    assert "0 patients invited." in again
+    assert "already invited to this appointment" in again
+    assert Invitation.objects.count() == 2
+
+
+def test_a_csv_file_without_the_needed_columns_or_not_utf8_is_refused_whole():
+    rows, error = read_csv_rows(upload("name,born\nAnn,1950-03-14\n"))
+    assert rows == [] and "missing: full_name, date_of_birth, appointment" in error
+    rows, error = read_csv_rows(
+        upload("full_name,date_of_birth,appointment\nJosé,1950-03-14,x\n", encoding="utf-16")
+    )
+    assert rows == [] and "UTF-8" in error
+
+
+def test_semicolon_separated_files_from_european_spreadsheets_are_read():
+    rows, error = read_csv_rows(
+        upload(
+            f"full_name;date_of_birth;appointment;email\nAnn;1950-03-14;{in_days(3)};a@example.org\n"
+        )
+    )
+    assert error == ""
+    invited, problems = invite_rows(rows, created_by=None)
+    assert (invited, problems) == (1, [])
