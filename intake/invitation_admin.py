@@ -218,6 +218,7 @@ class InvitationStatusFilter(admin.SimpleListFilter):
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     form = InvitationForm
+    fields = InvitationForm.field_order
     list_display = ("patient_column", "appointment_column", "contact_column", "status_column")
     list_display_links = None
     list_filter = (InvitationStatusFilter, ("appointment_at", admin.DateFieldListFilter))

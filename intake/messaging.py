@@ -160,9 +160,13 @@ def link_message(*, link: str, purpose: str, appointment_at: datetime | None = N
         phone_link = format_html(
             '<a href="{}">{}</a>', tel_uri(settings.CLINIC_PHONE), settings.CLINIC_PHONE
         )
-        # The sentence is escaped as text, then the number goes in as a tappable link.
+        # The translated sentence is trusted like a template; the clinic's name is escaped and
+        # the number goes in as a tappable link.
         help_html = format_html(
-            sentence.replace("%(clinic)s", "{clinic}").replace("%(phone)s", "{phone}"),
+            sentence.replace("{", "{{")
+            .replace("}", "}}")
+            .replace("%(clinic)s", "{clinic}")
+            .replace("%(phone)s", "{phone}"),
             clinic=clinic,
             phone=phone_link,
         )
