@@ -245,9 +245,11 @@ def email_link(request):
     if request.method == "GET":
         return redirect("intake:start")
     form = EmailLinkForm(request.POST)
-    submission = _submission_for(request)
+    # Only the saved page names its form (by its key). The wrong-link page never acts on the
+    # session's form: at a shared computer that may be the previous person's.
+    submission = _submission_for(request) if request.POST.get("form_key") else None
     if not form.is_valid():
-        if submission is not None and request.POST.get("form_key"):
+        if submission is not None:
             return _saved_page(request, submission, email_form=form, status=400)
         return link_not_found(request, email_form=form, status=400)
     address = form.cleaned_data["email"].strip()

@@ -173,3 +173,10 @@ def test_the_start_page_closes_a_sent_forms_view_for_the_next_person(client):
     assert submission.reference not in start
     after = client.get("/prepare/summary/")
     assert after.status_code != 200 and submission.reference not in after.content.decode()
+
+
+def test_the_wrong_link_page_never_emails_the_form_left_open_on_this_device(client, run_tasks):
+    start_form(client, email="ann@example.org")  # the previous person's form, still open here
+    client.post("/prepare/email-my-link/", {"email": "next.person@example.org"})
+    run_tasks()
+    assert mail.outbox == []  # the next person's address is on no form
