@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from atrophy_site.languages import language_choices
@@ -985,7 +986,7 @@ class Invitation(models.Model):
     class Status(models.TextChoices):
         SENT = "sent", _("Invited")
         OPENED = "opened", _("Opened")
-        STARTED = "started", _("Started")
+        STARTED = "started", pgettext_lazy("invitation status", "Started")
         SUBMITTED = "submitted", _("Sent back")
         EXPIRED = "expired", _("Expired")
 

@@ -1,7 +1,9 @@
 """The strict Content-Security-Policy only holds if no template relies on inline code.
 
 Scans every template in the project for inline <script> blocks, <style> blocks, style=""
-attributes and inline event handlers (onclick=...), which the CSP would block.
+attributes and inline event handlers (onclick=...), which the CSP would block. Email templates
+(`templates/**/email/`) are not pages: an email program shows them, with no CSP, and most only
+honour styles written in the message; they may style themselves, but never run a script.
 """
 
 import re
@@ -14,7 +16,10 @@ TEMPLATE_FILES = sorted(
     p
     for pattern in ("templates/**/*.html", "*/templates/**/*.html")
     for p in BASE_DIR.glob(pattern)
-    if ".venv" not in p.parts and "staticfiles" not in p.parts
+    if ".venv" not in p.parts and "staticfiles" not in p.parts and "email" not in p.parts
+)
+EMAIL_TEMPLATES = sorted(
+    p for p in BASE_DIR.glob("*/templates/**/email/*.html") if ".venv" not in p.parts
 )
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
@@ -40,3 +45,12 @@ def test_template_has_no_inline_script_style_or_event_handler(path):
     ):
         match = pattern.search(text)
         assert match is None, f"{name} in {path.name}: {match.group(0)!r}"
+
+
+@pytest.mark.parametrize("path", EMAIL_TEMPLATES, ids=lambda p: str(p.relative_to(BASE_DIR)))
+def test_an_email_template_runs_no_script_and_loads_nothing(path):
+    html = path.read_text()
+    assert not re.search(r"<script", html, re.IGNORECASE)
+    assert not EVENT_HANDLER.search(html)
+    assert not JAVASCRIPT_URL.search(html)
+    assert not re.search(r"<(img|link|iframe)\b", html, re.IGNORECASE)  # nothing fetched

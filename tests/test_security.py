@@ -34,7 +34,9 @@ def test_deploy_check_is_clean_under_production_settings():
         "manage.py", "check", "--deploy", "--fail-level", "WARNING", env=production_env()
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    # Notes for the operator (atrophy.I00x: mail to this machine, texts only logged) may remain.
+    assert "WARNINGS:" not in result.stderr + result.stdout
+    assert "ERRORS:" not in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize("weak_key", [None, "", "django-insecure-abc", "short"])

@@ -96,7 +96,7 @@ def test_a_csv_upload_invites_the_good_rows_and_reports_the_bad_ones_by_line(sta
     response = staff.post(UPLOAD, {"file": upload(text)})
     html = response.content.decode()
     assert "2 patients invited." in html
-    assert "3 lines were not invited" in html
+    assert "3 lines could not be used" in html
     assert "<td>3</td><td>Give an email address or a mobile number" in html
     assert "<td>4</td><td>Date of birth: Enter a valid date." in html
     assert "<td>7</td><td>Appointment: The appointment must be in the future." in html

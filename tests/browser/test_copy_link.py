@@ -51,5 +51,5 @@ def test_without_the_script_the_page_says_how_to_keep_the_link(new_context, live
 
     expect(page.get_by_role("button", name="Copy the link")).to_be_hidden()
     tips = page.locator(".save-tips")
-    expect(tips).to_contain_text("Copy the link into an email or a note to yourself")
+    expect(tips).to_contain_text("copy it into a note to yourself")
     expect(tips).not_to_contain_text("bookmark this page's link")

@@ -134,6 +134,7 @@ def new_link_case():
 
 def email_link_case():
     client, draft = patient()
+    IntakeSubmission.objects.filter(pk=draft.pk).update(email="ann@example.org")
     url = reverse("intake:email_link")
 
     def done():

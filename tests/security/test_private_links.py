@@ -20,13 +20,14 @@ from intake.tokens import resume_link_for
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 
 PATIENT_PAGES = [
-    "/prepare/",
     *(f"/prepare/step/{n}/" for n in range(1, 11)),
     "/prepare/check-your-answers/",
     "/prepare/sent/",
     "/prepare/saved/",
     "/prepare/continue/",
     "/prepare/summary/",
+    "/prepare/summary/your-copy/",
+    "/prepare/",  # near the end: the start page closes a sent form's view on this browser
     "/prepare/new/",  # last: for a sent form it closes the form on this browser
 ]
 
