@@ -66,6 +66,7 @@ def test_an_invited_patient_is_reminded_sends_and_reads_her_copy_in_spanish(
     run_tasks()
     invitation_email = smtp_server.wait_for(1)[0]
     assert invitation_email["To"] == "rosa@example.org"
+    assert invitation_email["Subject"].startswith("Prepárese para su consulta")
     first_link = LINK.search(body_text(invitation_email))[1]
 
     # Her phone: the form opens in Spanish with her name and birth date filled in.
@@ -119,6 +120,8 @@ def test_an_invited_patient_is_reminded_sends_and_reads_her_copy_in_spanish(
     # Her own copy, in Spanish.
     phone.goto(reverse("intake:your_copy"))
     expect(phone.locator("html")).to_have_attribute("lang", "es")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Lo que le contó a la clínica")
+    expect(phone.locator("main")).to_contain_text("Qué pasa ahora")
     expect(phone.locator("main")).to_contain_text(submission.reference)
     expect(phone.locator("main")).to_contain_text("Núñez")
     expect(phone.locator("main")).not_to_contain_text("Key points")
