@@ -355,6 +355,9 @@ INTAKE_RESUME_MAX_FAILURES = env.int("INTAKE_RESUME_MAX_FAILURES", default=20)
 # most this many are drawn at once across all servers (keep it below the number of workers).
 INTAKE_PDF_CACHE_SECONDS = env.int("INTAKE_PDF_CACHE_SECONDS", default=600)
 INTAKE_PDF_AT_ONCE = env.int("INTAKE_PDF_AT_ONCE", default=2)
+# One browser draws at most this many PDFs in this many seconds (kept PDFs are not drawn).
+INTAKE_PDF_PER_SESSION = env.int("INTAKE_PDF_PER_SESSION", default=6)
+INTAKE_PDF_SESSION_WINDOW_SECONDS = env.int("INTAKE_PDF_SESSION_WINDOW_SECONDS", default=600)
 INTAKE_RESUME_WINDOW_SECONDS = env.int("INTAKE_RESUME_WINDOW_SECONDS", default=15 * 60)
 # FHIR export (intake/fhir/): where our canonical URLs start, e.g. https://clinic.example.org/
 # prepare/fhir. Empty: https:// + the first ALLOWED_HOSTS name + /prepare/fhir.

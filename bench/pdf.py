@@ -1,4 +1,5 @@
-"""Benchmark: CPU time to draw the summary PDF, for a typical form and the largest one.
+"""Benchmark: CPU time to draw the summary PDF, for a typical form and the largest one, and
+the time to serve a sent form's kept PDF (drawn once by the worker, intake/stored_pdfs.py).
 
 WeasyPrint's layout is the cost of a PDF (intake/summary_pdf.py); what matters is that no form a
 patient can send takes it past the server's timeout. Measured in CPU seconds of this process
@@ -51,6 +52,25 @@ def cpu_seconds(submission) -> float:
     return time.process_time() - start
 
 
+def kept_pdf_milliseconds(submission, token: str, runs: int) -> list[float]:
+    """Wall-clock ms of `GET /prepare/summary/pdf/` when the sent form's PDF is kept."""
+    from django.test import Client
+
+    from intake.stored_pdfs import draw_sent_pdfs
+    from intake.tokens import resume_link_for
+
+    draw_sent_pdfs(submission.pk)
+    client = Client()
+    client.get(resume_link_for(submission, token))
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get("/prepare/summary/pdf/")
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    return sorted(times)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="one run each (CI)")
@@ -73,6 +93,10 @@ def main() -> int:
         for name, submission in forms.items():
             best = min(cpu_seconds(submission) for _ in range(runs))
             print(f"{name:<8} {best:>20.2f}")
+        submission, token = typical_sent_submission_with_token()
+        times = kept_pdf_milliseconds(submission, token, runs=5 if runs == 1 else 50)
+        median, worst = times[len(times) // 2], times[-1]
+        print(f"kept PDF served: median {median:.1f} ms, slowest {worst:.1f} ms")
     finally:
         teardown_databases(databases, verbosity=0)
     return 0

@@ -1059,3 +1059,37 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invitation} · {self.days_before}"
+
+
+class StoredPdf(models.Model):
+    """A sent form's PDF, drawn once (by the worker when the form is sent) and served from here.
+
+    One per form, kind and language. `fingerprint` is the form's last change when it was drawn:
+    a staff change (status, note) makes it stale, and the next request draws it again. Removed
+    with its form (CASCADE), so the retention rules remove it too (intake/stored_pdfs.py).
+    """
+
+    class Kind(models.TextChoices):
+        SUMMARY = "summary", _("visit summary")
+        YOUR_COPY = "your_copy", _("patient's copy")
+
+    submission = models.ForeignKey(
+        IntakeSubmission, on_delete=models.CASCADE, related_name="stored_pdfs"
+    )
+    kind = models.CharField(max_length=10, choices=Kind)
+    language = models.CharField(max_length=10)
+    fingerprint = models.CharField(max_length=100)
+    pdf = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stored PDF")
+        verbose_name_plural = _("stored PDFs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "kind", "language"], name="intake_one_pdf_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} · {self.kind} · {self.language}"

@@ -17,9 +17,15 @@ site unanswered (issue 14). Two rules, both in the shared cache:
   instead of queueing behind the others. With the local-memory cache of a laptop the limit is
   per process.
 
+- One browser (session) draws at most `INTAKE_PDF_PER_SESSION` PDFs in
+  `INTAKE_PDF_SESSION_WINDOW_SECONDS` (429 with Retry-After past that): enough for the summary
+  and the copy in each language, too few to keep the slots busy on purpose. Kept PDFs
+  (intake/stored_pdfs.py) and cached ones do not count: only drawing does.
+
 With the cache down, PDFs are drawn every time and not limited (atrophy_site/cache_outage.py).
 """
 
+import hashlib
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -47,6 +53,21 @@ def keep_pdf(key: str, pdf: bytes) -> None:
     if isinstance(caches[DEFAULT_CACHE_ALIAS], DatabaseCache):
         return  # expired rows would stay in the table (see above)
     cache.set(key, pdf, timeout=settings.INTAKE_PDF_CACHE_SECONDS)
+
+
+@survives_cache_outage(default=True)
+def session_may_draw(request) -> bool:
+    """Count one PDF drawn for this browser; False once it has drawn its share in the window."""
+    session_key = request.session.session_key or ""
+    key = "intake:pdf-drawn:" + hashlib.sha256(session_key.encode()).hexdigest()[:32]
+    window = settings.INTAKE_PDF_SESSION_WINDOW_SECONDS
+    if cache.add(key, 1, timeout=window):
+        return True
+    try:
+        return cache.incr(key) <= settings.INTAKE_PDF_PER_SESSION
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window)
+        return True
 
 
 @contextmanager

@@ -46,10 +46,11 @@ from .languages import (
     in_clinic_language,
     summary_in_clinic_language,
 )
-from .models import IntakeSubmission
+from .models import IntakeSubmission, StoredPdf
 from .patient_copy import build_patient_copy, copy_language
-from .pdf_limits import cached_pdf, keep_pdf, pdf_cache_key, pdf_slot
+from .pdf_limits import cached_pdf, keep_pdf, pdf_cache_key, pdf_slot, session_may_draw
 from .session import IntakeSession
+from .stored_pdfs import store_pdf, stored_pdf
 from .summary import (
     build_summary,
     load_summary_rows,
@@ -247,18 +248,15 @@ def your_copy_pdf(request):
     language = copy_language(submission, request.GET.get("language", ""))
     page_url = reverse("intake:your_copy")
 
-    def draw(render_pdf) -> bytes:
-        context = _your_copy_context(submission, language=language, page_url=page_url, pdf=True)
-        with translation.override(language):
-            html = render_to_string("intake/your_copy.html", context, request=request)
-        return render_pdf(html, base_url=request.build_absolute_uri("/"))
-
     response = _pdf_response(
         request,
         # Not the summary's key: in the clinic's language both would have the same one.
         key=pdf_cache_key(submission, language=language) + ":your-copy",
         filename=f"your-copy-{submission.reference}.pdf",
-        draw=draw,
+        draw=lambda render_pdf: draw_your_copy_pdf(
+            request, submission, language=language, render_pdf=render_pdf
+        ),
+        stored=(submission, StoredPdf.Kind.YOUR_COPY, language),
         unavailable={
             "summary_url": f"{page_url}?{urlencode({'language': language})}",
             "your_copy": True,
@@ -267,6 +265,15 @@ def your_copy_pdf(request):
     if response.status_code == 200:
         response["Content-Language"] = language
     return response
+
+
+def draw_your_copy_pdf(request, submission, *, language: str, render_pdf) -> bytes:
+    """The patient's copy as a PDF, wholly in `language` (also drawn by the worker)."""
+    page_url = reverse("intake:your_copy")
+    context = _your_copy_context(submission, language=language, page_url=page_url, pdf=True)
+    with translation.override(language):
+        html = render_to_string("intake/your_copy.html", context, request=request)
+    return render_pdf(html, base_url=request.build_absolute_uri("/"))
 
 
 def _staff_your_copy(request, reference: str):
@@ -303,7 +310,7 @@ def pdf_filename(submission: IntakeSubmission) -> str:
     return f"visit-summary-{submission.reference}.pdf"
 
 
-def _load_pdf_renderer():
+def load_pdf_renderer():
     """`summary_pdf.render_summary_pdf`, or None when WeasyPrint or its libraries are missing."""
     try:
         from .summary_pdf import render_summary_pdf
@@ -315,28 +322,39 @@ def _load_pdf_renderer():
 
 def _summary_pdf_response(request, submission, *, staff_view: bool, summary_url: str):
     """The summary's PDF file: the patient's served from the cache when it was just made."""
-    key = None if staff_view else pdf_cache_key(submission, language=settings.CLINIC_LANGUAGE)
+    language = settings.CLINIC_LANGUAGE
     response = _pdf_response(
         request,
-        key=key,
+        key=None if staff_view else pdf_cache_key(submission, language=language),
         filename=pdf_filename(submission),
-        draw=lambda render_pdf: _draw_pdf(
+        draw=lambda render_pdf: draw_summary_pdf(
             request, submission, staff_view=staff_view, render_pdf=render_pdf
         ),
+        stored=None if staff_view else (submission, StoredPdf.Kind.SUMMARY, language),
         unavailable={"summary_url": summary_url},
     )
     return in_clinic_language(response) if response.status_code == 200 else response
 
 
-def _pdf_response(request, *, key: str | None, filename: str, draw, unavailable: dict):
-    """A PDF file to download: served from the cache under `key` when it was just made, drawn
-    by `draw(render_pdf)` only when a slot is free (intake/pdf_limits.py); otherwise a page
-    saying to try again, or to print instead (`unavailable` is that page's context)."""
-    render_pdf = _load_pdf_renderer()
+def _pdf_response(request, *, key: str | None, filename: str, draw, unavailable: dict, stored=None):
+    """A PDF file to download: a sent form's kept PDF (`stored`: submission, kind, language;
+    intake/stored_pdfs.py), else the one in the cache under `key` when it was just made, else
+    drawn by `draw(render_pdf)` when a slot is free and this browser has not drawn too many
+    (intake/pdf_limits.py); otherwise a page saying to try again, or to print instead
+    (`unavailable` is that page's context)."""
+    pdf = stored_pdf(*stored) if stored else None
+    if pdf is not None:
+        return _pdf_file(pdf, filename)
+    render_pdf = load_pdf_renderer()
     if render_pdf is None:
         return render(request, "intake/summary_pdf_unavailable.html", unavailable, status=503)
     pdf = cached_pdf(key) if key else None
     if pdf is None:
+        if stored and not session_may_draw(request):
+            context = {**unavailable, "busy": True}
+            response = render(request, "intake/summary_pdf_unavailable.html", context, status=429)
+            response["Retry-After"] = str(settings.INTAKE_PDF_SESSION_WINDOW_SECONDS)
+            return response
         with pdf_slot() as free:
             if not free:
                 context = {**unavailable, "busy": True}
@@ -346,15 +364,23 @@ def _pdf_response(request, *, key: str | None, filename: str, draw, unavailable:
                 response["Retry-After"] = "10"
                 return response
             pdf = draw(render_pdf)
-        if key:
+        if stored:
+            store_pdf(*stored, pdf)
+        elif key:
             keep_pdf(key, pdf)
+    return _pdf_file(pdf, filename)
+
+
+def _pdf_file(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     # Marked private (no-store, noindex) by the views' private_page.
     return response
 
 
-def _draw_pdf(request, submission, *, staff_view: bool, render_pdf) -> bytes:
+def draw_summary_pdf(request, submission, *, staff_view: bool, render_pdf) -> bytes:
+    """The visit summary as a PDF, in the clinic's language (the patient's is also drawn by the
+    worker when the form is sent, intake/stored_pdfs.py)."""
     with clinic_language():  # the whole file is the doctor's document
         html = render_to_string(
             "intake/summary.html",

@@ -48,3 +48,11 @@ def email_link_task(submission_id: int, address: str) -> bool:
     )
     logger.info("private link emailed on request")
     return True
+
+
+@task()
+def draw_sent_pdfs_task(submission_id: int) -> int:
+    """Draw a sent form's summary and patient's copy once, to serve them from then on."""
+    from .stored_pdfs import draw_sent_pdfs
+
+    return draw_sent_pdfs(submission_id)

@@ -30,6 +30,7 @@ from .questions import CHECK_STEP, STEPS
 from .session import IntakeSession
 from .summary import summary_link_lifetime
 from .summary_views import sent_link_has_expired, summary_expired_response
+from .tasks import draw_sent_pdfs_task
 from .tokens import (
     create_submission,
     find_by_token,
@@ -481,6 +482,8 @@ def _send(submission: IntakeSubmission) -> None:
                 "updated_at",
             ]
         )
+        # Its PDFs, drawn once by the worker, are ready when the patient asks (stored_pdfs.py).
+        transaction.on_commit(lambda: draw_sent_pdfs_task.enqueue(locked.pk))
     logger.info("intake submission sent")
 
 

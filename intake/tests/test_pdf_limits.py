@@ -24,7 +24,7 @@ def drawn(monkeypatch):
         calls.append(html)
         return b"%PDF-1.7 fake " + str(len(calls)).encode()
 
-    monkeypatch.setattr(summary_views, "_load_pdf_renderer", lambda: fake_renderer)
+    monkeypatch.setattr(summary_views, "load_pdf_renderer", lambda: fake_renderer)
     return calls
 
 
@@ -87,7 +87,7 @@ def test_a_slot_is_released_even_when_drawing_fails(client, patient, monkeypatch
     def broken(html, *, base_url):
         raise RuntimeError("WeasyPrint failed")
 
-    monkeypatch.setattr(summary_views, "_load_pdf_renderer", lambda: broken)
+    monkeypatch.setattr(summary_views, "load_pdf_renderer", lambda: broken)
     with pytest.raises(RuntimeError):
         client.get(PDF_URL)
 
@@ -106,7 +106,7 @@ def test_no_pdf_is_kept_in_a_database_cache_whose_expired_rows_linger(
     client, patient, drawn, settings
 ):
     """The database cache keeps expired rows until culled: a PDF (health data) would outlive the
-    retention rules, so with it every PDF is drawn afresh (slots still apply)."""
+    retention rules, so none goes there; a sent form's PDF is kept with the form instead."""
     from django.core.management import call_command
 
     settings.CACHES = {
@@ -118,6 +118,14 @@ def test_no_pdf_is_kept_in_a_database_cache_whose_expired_rows_linger(
     call_command("createcachetable", verbosity=0)
 
     client.get(PDF_URL)
-    client.get(PDF_URL)
 
-    assert len(drawn) == 2
+    assert len(drawn) == 1
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM test_cache_entries WHERE cache_key LIKE '%pdf:%'")
+        assert cursor.fetchone()[0] == 0
+    # It is kept with the form instead (intake/stored_pdfs.py): removed when the form is.
+    from intake.models import StoredPdf
+
+    assert StoredPdf.objects.count() == 1
