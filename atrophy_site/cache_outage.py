@@ -2,9 +2,10 @@
 
 The cache holds only what can be rebuilt: rendered Learn pages and the count of failed private
 link attempts. If Redis stops answering, a page that reads or writes it carries on as if the
-cache were empty (the Learn page is rendered again; a link attempt is not counted) and logs a
-warning (once a minute per place, not once a request), instead of answering 500 to every reader
-and every patient opening their link.
+cache were empty (the Learn page is rendered again) or falls back to a slower way that still
+holds (failed link attempts are counted in the database, intake/tokens.py), and logs a
+warning (once a minute per place, not once a request), instead of answering 500 to every
+reader and every patient opening their link.
 `/health/` says "degraded" meanwhile (atrophy_site/views.py), so monitoring sees it.
 
 Only the cache's own connection errors are caught: a bug in the code around it still fails.
@@ -33,8 +34,10 @@ def _warn(where: str, error: Exception) -> None:
         logger.warning("cache unavailable (%s): %s", where, error)
 
 
-def survives_cache_outage(default=None):
-    """Return `default` (and log a warning) when the decorated cache call finds the cache down."""
+def survives_cache_outage(default=None, fallback=None):
+    """When the decorated cache call finds the cache down, log a warning and return `default`,
+    or what `fallback(*args, **kwargs)` returns (a slower way that still holds, such as a count
+    in the database)."""
 
     def decorate(function):
         @functools.wraps(function)
@@ -43,7 +46,7 @@ def survives_cache_outage(default=None):
                 return function(*args, **kwargs)
             except CACHE_DOWN as error:
                 _warn(function.__qualname__, error)
-                return default
+                return fallback(*args, **kwargs) if fallback is not None else default
 
         return wrapper
 

@@ -1093,3 +1093,22 @@ class StoredPdf(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission_id} · {self.kind} · {self.language}"
+
+
+class FailedLinkAttempt(models.Model):
+    """Failed private-link attempts per client and time window, counted here only while the
+    shared cache is down, so the guessing limit still holds across workers (intake/tokens.py)."""
+
+    client_hash = models.CharField(max_length=64)
+    window_start = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client_hash", "window_start"], name="intake_one_count_per_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_hash[:8]} · {self.window_start:%Y-%m-%d %H:%M} · {self.count}"

@@ -4,7 +4,8 @@ A patient has no account. Their private link carries a random token of 256 bits
 (`secrets.token_urlsafe(32)`, OWASP ASVS 2.0 / 3.0: 11.5.1 asks for at least 128 bits); only its
 SHA-256 digest is stored, like a password-reset token, so a copy of the database does not open
 anyone's form. A wrong token, an expired draft and a removed submission all get the same 404, and
-guessing is rate-limited per client address in the shared cache (ASVS 11.1.4, 2.2.1).
+guessing is rate-limited per client address in the shared cache, or in the database while the
+cache is down (ASVS 11.1.4, 2.2.1).
 
 The reference code is for people to quote on the phone or at the desk; it is not a secret and
 never opens anything by itself.
@@ -12,18 +13,19 @@ never opens anything by itself.
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from atrophy_site.cache_outage import survives_cache_outage
 
-from .models import IntakeSubmission, PrivateLink
+from .models import FailedLinkAttempt, IntakeSubmission, PrivateLink
 
 #: No 0/O, 1/I/L or U/V confusion when read aloud or copied by hand (after Crockford's base 32).
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -165,23 +167,63 @@ def find_by_token(token: str) -> IntakeSubmission:
 
 
 def _attempts_key(client: str) -> str:
-    return "intake:resume-failures:" + hashlib.sha256(client.encode()).hexdigest()[:32]
+    return "intake:resume-failures:" + _client_hash(client)[:32]
 
 
-# With the cache down the limit is not applied (logged): a private link is 256 random bits,
-# beyond guessing with or without it, and every patient opening their link would get a 500.
-@survives_cache_outage(default=False)
+def _client_hash(client: str) -> str:
+    return hashlib.sha256(client.encode()).hexdigest()
+
+
+def _limit() -> int:
+    return getattr(settings, "INTAKE_RESUME_MAX_FAILURES", 20)
+
+
+def _window() -> int:
+    return getattr(settings, "INTAKE_RESUME_WINDOW_SECONDS", 15 * 60)
+
+
+def _window_start(now=None):
+    """The start of the fixed window `now` falls in (the database count's windows)."""
+    now = now or timezone.now()
+    seconds = int(now.timestamp())
+    return datetime.fromtimestamp(seconds - seconds % _window(), tz=UTC)
+
+
+def _blocked_in_database(client: str) -> bool:
+    count = (
+        FailedLinkAttempt.objects.filter(
+            client_hash=_client_hash(client), window_start=_window_start()
+        )
+        .values_list("count", flat=True)
+        .first()
+    )
+    return (count or 0) >= _limit()
+
+
+def _record_in_database(client: str) -> None:
+    window_start = _window_start()
+    attempt, created = FailedLinkAttempt.objects.get_or_create(
+        client_hash=_client_hash(client), window_start=window_start, defaults={"count": 1}
+    )
+    if not created:
+        FailedLinkAttempt.objects.filter(pk=attempt.pk).update(count=F("count") + 1)
+    # Windows that are over count for nothing: keep the table small.
+    FailedLinkAttempt.objects.filter(window_start__lt=window_start).delete()
+
+
+# With the cache down the count moves to the database (slower, still shared by every worker and
+# server), never "everyone in": a page per failed attempt costs a few queries, not a 500.
+@survives_cache_outage(fallback=_blocked_in_database)
 def resume_is_blocked(client: str) -> bool:
     """True when this client has made too many failed link attempts recently."""
-    limit = getattr(settings, "INTAKE_RESUME_MAX_FAILURES", 20)
-    return (cache.get(_attempts_key(client)) or 0) >= limit
+    return (cache.get(_attempts_key(client)) or 0) >= _limit()
 
 
-@survives_cache_outage()
+@survives_cache_outage(fallback=_record_in_database)
 def record_failed_resume(client: str) -> None:
     """Count one failed link attempt for this client, in a window of fixed length."""
     key = _attempts_key(client)
-    window = getattr(settings, "INTAKE_RESUME_WINDOW_SECONDS", 15 * 60)
+    window = _window()
     if not cache.add(key, 1, timeout=window):
         try:
             cache.incr(key)

@@ -75,3 +75,25 @@ def test_the_outage_is_logged_once_a_minute_not_once_a_request(client, cache_dow
 
     warnings = [r for r in caplog.records if r.name == "atrophy_site.cache"]
     assert len({r.getMessage().split(")")[0] for r in warnings}) == len(warnings)  # one per place
+
+
+def test_link_guessing_is_still_limited_without_the_cache(client, cache_down, settings):
+    """Never "everyone in": the failed attempts are counted in the database meanwhile, which
+    every worker and server shares."""
+    settings.INTAKE_RESUME_MAX_FAILURES = 3
+    for _ in range(3):
+        assert client.get("/prepare/resume/" + "x" * 43 + "/").status_code == 404
+    assert client.get("/prepare/resume/" + "y" * 43 + "/").status_code == 429
+    # Another address is not held back, and the count lives in the database.
+    other = client_from("203.0.113.9")
+    submission = IntakeSubmissionFactory()
+    assert other.get(resume_link_for(submission, submission.raw_token)).status_code == 302
+    from intake.models import FailedLinkAttempt
+
+    assert FailedLinkAttempt.objects.get().count == 3
+
+
+def client_from(address: str):
+    from django.test import Client
+
+    return Client(REMOTE_ADDR=address)
