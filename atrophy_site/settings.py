@@ -345,10 +345,13 @@ PHONENUMBER_DEFAULT_REGION = env.str("PHONE_REGION", default="US")
 PHONENUMBER_DB_FORMAT = "E164"
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 # "Prepare for your visit": an unsent draft expires this many days after its last change (then
-# `manage.py purge_expired_drafts` removes it); a sent form's private link shows it, read-only,
+# `manage.py purge` removes it); a sent form's private link shows it, read-only,
 # with its visit summary, for INTAKE_SUMMARY_DAYS after sending, then says it has expired (staff
 # access is unaffected). Failed private-link attempts per client address and window.
 INTAKE_DRAFT_DAYS = env.int("INTAKE_DRAFT_DAYS", default=30)
+# Archived forms are removed this many days after archiving by the daily cleanup (`manage.py
+# purge`); empty (the default): kept until someone runs purge with --archived-older-than.
+INTAKE_ARCHIVED_KEEP_DAYS = env.int("INTAKE_ARCHIVED_KEEP_DAYS", default=0) or None
 INTAKE_SUMMARY_DAYS = env.int("INTAKE_SUMMARY_DAYS", default=30)
 INTAKE_RESUME_MAX_FAILURES = env.int("INTAKE_RESUME_MAX_FAILURES", default=20)
 # Summary PDFs (intake/pdf_limits.py): a patient's PDF is kept this long in the cache, and at

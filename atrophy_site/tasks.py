@@ -4,7 +4,8 @@ Once a day, on one machine (`manage.py daily_cleanup`, from cron or a systemd ti
 
 - `clearsessions`: expired sessions, staff's and patients' (a session row holds which form a
   device has open; settings keep one at most 12 hours).
-- `purge_expired_drafts`: unsent forms past INTAKE_DRAFT_DAYS (sent forms are kept).
+- `purge`: unsent forms past INTAKE_DRAFT_DAYS, and archived forms archived more than
+  INTAKE_ARCHIVED_KEEP_DAYS ago when that is set (sent and reviewed forms are kept).
 - Finished task results older than TASK_RESULTS_KEEP_DAYS: a task keeps its arguments, and "email
   me my link" carries the address the person typed. With the database backend,
   django-tasks-db's `prune_db_task_results`; with Redis, rq drops finished jobs within minutes by
@@ -40,8 +41,10 @@ def _clear_sessions() -> str:
     return "Removed expired sessions."
 
 
-def _purge_expired_drafts() -> str:
-    return _command_output("purge_expired_drafts")
+def _purge() -> str:
+    """Expired drafts, and archived forms past INTAKE_ARCHIVED_KEEP_DAYS when that is set."""
+    days = settings.INTAKE_ARCHIVED_KEEP_DAYS
+    return _command_output("purge", *(["--archived-older-than", str(days)] if days else []))
 
 
 def _prune_database_results(alias: str, keep_days: int) -> str:
@@ -97,7 +100,7 @@ def _cleanup_steps() -> list[tuple[str, Callable[[], str]]]:
     keep_days = settings.TASK_RESULTS_KEEP_DAYS
     steps = [
         ("clearsessions", _clear_sessions),
-        ("purge_expired_drafts", _purge_expired_drafts),
+        ("purge", _purge),
     ]
 
     for alias in settings.TASKS:

@@ -195,10 +195,10 @@ def test_the_daily_cleanup_clears_expired_sessions_through_the_worker(run_tasks)
     assert Session.objects.filter(session_key=live).exists()
     assert set(result.return_value) == {
         "clearsessions",
-        "purge_expired_drafts",
+        "purge",
         "task results (default)",
     }
-    assert result.return_value["purge_expired_drafts"].startswith("Removed 0 expired draft(s)")
+    assert result.return_value["purge"].startswith("Removed 0 expired draft(s)")
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Retention: purge_submissions removes expired drafts and old archived forms, or only says so."""
+"""Retention: purge removes expired drafts and old archived forms, or only says so."""
 
 import datetime
 from io import StringIO
@@ -17,7 +17,7 @@ Status = IntakeSubmission.Status
 
 def _purge(*args) -> str:
     out = StringIO()
-    call_command("purge_submissions", *args, stdout=out)
+    call_command("purge", *args, stdout=out)
     return out.getvalue()
 
 
@@ -105,3 +105,37 @@ def test_purge_takes_rows_and_change_history_with_it(forms):
 def test_an_age_below_one_day_is_refused(forms):
     with pytest.raises(CommandError):
         _purge("--archived-older-than", "0")
+
+
+def test_the_daily_cleanup_removes_old_archived_forms_only_when_the_clinic_says_how_old(
+    forms, settings
+):
+    call_command("daily_cleanup", "--now", stdout=StringIO())
+    assert IntakeSubmission.objects.filter(pk=forms["old_archived"].pk).exists()
+    settings.INTAKE_ARCHIVED_KEEP_DAYS = 365
+    call_command("daily_cleanup", "--now", stdout=StringIO())
+    assert not IntakeSubmission.objects.filter(pk=forms["old_archived"].pk).exists()
+    assert IntakeSubmission.objects.filter(pk=forms["new_archived"].pk).exists()
+
+
+def test_an_invited_draft_is_kept_until_the_day_after_its_appointment(settings):
+    from intake.invitations import InvitationDetails, invite
+
+    settings.INTAKE_DRAFT_DAYS = 30
+    appointment = timezone.now() + datetime.timedelta(days=60)
+    invited = invite(
+        InvitationDetails(
+            full_name="Ann Example",
+            date_of_birth=datetime.date(1950, 3, 14),
+            appointment_at=appointment,
+            email="ann@example.org",
+        )
+    ).submission
+    IntakeSubmission.objects.filter(pk=invited.pk).update(updated_at=_ago(45))
+    _purge()
+    assert IntakeSubmission.objects.filter(pk=invited.pk).exists()  # the visit is to come
+    IntakeSubmission.objects.filter(pk=invited.pk).update(
+        keep_until=timezone.now() - datetime.timedelta(hours=1)
+    )
+    _purge()
+    assert not IntakeSubmission.objects.filter(pk=invited.pk).exists()

@@ -621,11 +621,11 @@ def test_purge_removes_only_expired_drafts(settings, capsys):
     IntakeSubmission.objects.filter(pk__in=[old_draft.pk, old_sent.pk]).update(
         updated_at=timezone.now() - timedelta(days=31)
     )
-    call_command("purge_expired_drafts", "--dry-run")
+    call_command("purge", "--dry-run")
     assert "1 expired draft(s)" in capsys.readouterr().out
     assert IntakeSubmission.objects.count() == 3
 
-    call_command("purge_expired_drafts")
+    call_command("purge")
     assert "Removed 1 expired draft(s)" in capsys.readouterr().out
     assert set(IntakeSubmission.objects.values_list("pk", flat=True)) == {
         fresh_draft.pk,

@@ -1,10 +1,14 @@
-"""Retention: remove expired drafts and, if asked, archived submissions past a given age.
+"""Retention, the one command: remove expired drafts and, if asked, archived submissions past
+a given age.
 
-    manage.py purge_submissions                               # expired drafts only
-    manage.py purge_submissions --archived-older-than 365     # and archived ones a year old
-    manage.py purge_submissions --archived-older-than 365 --dry-run
+    manage.py purge                               # expired drafts only
+    manage.py purge --archived-older-than 365     # and archived ones a year old
+    manage.py purge --archived-older-than 365 --dry-run
 
-Drafts expire INTAKE_DRAFT_DAYS after their last change (the same rule as purge_expired_drafts).
+The daily cleanup runs it (atrophy_site/tasks.py), with INTAKE_ARCHIVED_KEEP_DAYS when set.
+Drafts expire INTAKE_DRAFT_DAYS after their last change, an invited one not before the day after
+its appointment (IntakeSubmissionQuerySet.expired_drafts). Their kept PDFs, links and
+invitations go with them.
 An archived submission's age counts from when it was archived (from when it was sent, for any
 archived before that was recorded). Sent and reviewed submissions are never removed: staff have
 not finished with them. Deleting a submission deletes its rows and its change history with it
