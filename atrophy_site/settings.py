@@ -358,6 +358,10 @@ INTAKE_RESUME_MAX_FAILURES = env.int("INTAKE_RESUME_MAX_FAILURES", default=20)
 # most this many are drawn at once across all servers (keep it below the number of workers).
 INTAKE_PDF_CACHE_SECONDS = env.int("INTAKE_PDF_CACHE_SECONDS", default=600)
 INTAKE_PDF_AT_ONCE = env.int("INTAKE_PDF_AT_ONCE", default=2)
+# Exports of more forms than this run in the background worker (intake/export_jobs.py); their
+# files can be downloaded for INTAKE_EXPORT_KEEP_HOURS.
+INTAKE_EXPORT_AT_ONCE = env.int("INTAKE_EXPORT_AT_ONCE", default=200)
+INTAKE_EXPORT_KEEP_HOURS = env.int("INTAKE_EXPORT_KEEP_HOURS", default=24)
 # One browser draws at most this many PDFs in this many seconds (kept PDFs are not drawn).
 INTAKE_PDF_PER_SESSION = env.int("INTAKE_PDF_PER_SESSION", default=6)
 INTAKE_PDF_SESSION_WINDOW_SECONDS = env.int("INTAKE_PDF_SESSION_WINDOW_SECONDS", default=600)

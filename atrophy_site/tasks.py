@@ -6,6 +6,7 @@ Once a day, on one machine (`manage.py daily_cleanup`, from cron or a systemd ti
   device has open; settings keep one at most 12 hours).
 - `purge`: unsent forms past INTAKE_DRAFT_DAYS, and archived forms archived more than
   INTAKE_ARCHIVED_KEEP_DAYS ago when that is set (sent and reviewed forms are kept).
+- `exports`: background exports (and their files) past INTAKE_EXPORT_KEEP_HOURS.
 - Finished task results older than TASK_RESULTS_KEEP_DAYS: a task keeps its arguments, and "email
   me my link" carries the address the person typed. With the database backend,
   django-tasks-db's `prune_db_task_results`; with Redis, rq drops finished jobs within minutes by
@@ -45,6 +46,13 @@ def _purge() -> str:
     """Expired drafts, and archived forms past INTAKE_ARCHIVED_KEEP_DAYS when that is set."""
     days = settings.INTAKE_ARCHIVED_KEEP_DAYS
     return _command_output("purge", *(["--archived-older-than", str(days)] if days else []))
+
+
+def _purge_exports() -> str:
+    """Background exports past INTAKE_EXPORT_KEEP_HOURS, with their files."""
+    from intake.export_jobs import purge_expired_exports
+
+    return f"Removed {purge_expired_exports()} expired export(s)."
 
 
 def _prune_database_results(alias: str, keep_days: int) -> str:
@@ -101,6 +109,7 @@ def _cleanup_steps() -> list[tuple[str, Callable[[], str]]]:
     steps = [
         ("clearsessions", _clear_sessions),
         ("purge", _purge),
+        ("exports", _purge_exports),
     ]
 
     for alias in settings.TASKS:

@@ -29,8 +29,8 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -38,8 +38,17 @@ from . import staff_review
 from .answers import folded, reading, staff_label
 from .audit import Action, record_access, record_export, record_listing
 from .export import csv_lines
+from .export_jobs import at_once_limit, start_export
 from .fhir.admin import FhirExportAdminMixin
-from .models import Injury, IntakeSubmission, Medicine, StaffAccess, TestDone, UrgencyTier
+from .models import (
+    Export,
+    Injury,
+    IntakeSubmission,
+    Medicine,
+    StaffAccess,
+    TestDone,
+    UrgencyTier,
+)
 from .questions import INJURIES, MEDICINES, STEPS, TESTS
 from .rules import SARC_F_POSITIVE_FROM
 from .staff_review import (
@@ -727,8 +736,25 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
                 messages.WARNING,
             )
 
+    def start_background_export(self, request, queryset, *, kind: str):
+        """Queue an export of the selected forms (intake/export_jobs.py), say so, and open the
+        exports list, where its progress and then its download link show."""
+        export = start_export(kind=kind, queryset=queryset, user=request.user)
+        self.message_user(
+            request,
+            gettext(
+                "%(count)d forms are more than can be downloaded at once: the export has "
+                "started. This page shows its progress and the download link when it is ready."
+            )
+            % {"count": export.total},
+            messages.INFO,
+        )
+        return HttpResponseRedirect(reverse("admin:intake_export_changelist"))
+
     @admin.action(description=_("Export to CSV"), permissions=["export"])
     def export_csv(self, request, queryset):
+        if queryset.count() > at_once_limit():
+            return self.start_background_export(request, queryset, kind=Export.Kind.CSV)
         record_export(user=request.user, action=Action.EXPORT_CSV, queryset=queryset)
         filename = f"visit-forms-{timezone.localdate():%Y-%m-%d}.csv"
         response = StreamingHttpResponse(
@@ -778,5 +804,5 @@ class StaffAccessAdmin(admin.ModelAdmin):
         return False
 
 
-# Register Examination and Invitation; they need the above.
-from . import examination_admin, invitation_admin  # noqa: E402, F401
+# Register Examination, Invitation and Export; they need the above.
+from . import examination_admin, export_admin, invitation_admin  # noqa: E402, F401

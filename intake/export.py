@@ -12,7 +12,7 @@ free text, so this matters.
 
 import csv
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -138,12 +138,17 @@ class _Echo:
 
 
 def csv_lines(
-    queryset: QuerySet, *, exported_by=None, chunk_size: int = EXPORT_CHUNK_SIZE
+    queryset: QuerySet,
+    *,
+    exported_by=None,
+    chunk_size: int = EXPORT_CHUNK_SIZE,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[str]:
     """The export as CSV text, line by line; nothing is queried until the first line is read.
 
     Starts with a UTF-8 byte-order mark so spreadsheet programs read accented names correctly.
-    Logs who exported how many rows (never what they contained).
+    Logs who exported how many rows (never what they contained). `progress(rows so far)` is
+    called after each chunk (the background export shows it, intake/export_jobs.py).
     """
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(header_row())
@@ -151,6 +156,10 @@ def csv_lines(
     for submission in export_queryset(queryset).iterator(chunk_size=chunk_size):
         count += 1
         yield writer.writerow(submission_row(submission))
+        if progress is not None and count % chunk_size == 0:
+            progress(count)
+    if progress is not None:
+        progress(count)
     logger.info(
         "intake.csv_export user_id=%s rows=%d",
         getattr(exported_by, "pk", None),

@@ -1112,3 +1112,63 @@ class FailedLinkAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_hash[:8]} · {self.window_start:%Y-%m-%d %H:%M} · {self.count}"
+
+
+class Export(models.Model):
+    """A large export (CSV or FHIR Bundle) made by the background worker (intake/export_jobs.py).
+
+    Its file is kept in the database in pieces (`ExportPart`), not on one server's disk, so any
+    server can hand it over and it is removed with the export. Only who asked for it (and
+    superusers) may download it, for INTAKE_EXPORT_KEEP_HOURS after it was asked for.
+    """
+
+    class Kind(models.TextChoices):
+        CSV = "csv", _("CSV")
+        FHIR = "fhir", _("FHIR Bundle (JSON)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=4, choices=Kind)
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked for by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("asked for"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    submission_ids = models.JSONField(_("forms"), default=list)
+    total = models.PositiveIntegerField(_("forms to export"), default=0)
+    done = models.PositiveIntegerField(_("forms exported"), default=0)
+    size = models.PositiveBigIntegerField(_("file size"), default=0)
+    error = models.CharField(_("what went wrong"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.total} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ExportPart(models.Model):
+    """One piece of an export's file, in order."""
+
+    export = models.ForeignKey(Export, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["export", "number"], name="intake_export_part_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.export_id} · {self.number}"

@@ -56,3 +56,11 @@ def draw_sent_pdfs_task(submission_id: int) -> int:
     from .stored_pdfs import draw_sent_pdfs
 
     return draw_sent_pdfs(submission_id)
+
+
+@task()
+def run_export_task(export_id: int) -> str:
+    """Write a large export's file (intake/export_jobs.py)."""
+    from .export_jobs import run_export
+
+    return run_export(export_id)

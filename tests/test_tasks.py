@@ -196,6 +196,7 @@ def test_the_daily_cleanup_clears_expired_sessions_through_the_worker(run_tasks)
     assert set(result.return_value) == {
         "clearsessions",
         "purge",
+        "exports",
         "task results (default)",
     }
     assert result.return_value["purge"].startswith("Removed 0 expired draft(s)")

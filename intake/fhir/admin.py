@@ -28,7 +28,13 @@ class FhirExportAdminMixin:
 
     @admin.action(description=_("Download FHIR (JSON)"), permissions=["export_fhir"])
     def download_fhir(self, request, queryset):
-        """One form: its QuestionnaireResponse; several: a Bundle of them. Logged in the audit."""
+        """One form: its QuestionnaireResponse; several: a Bundle of them. Logged in the audit.
+        Past INTAKE_EXPORT_AT_ONCE forms, a background export (intake/export_jobs.py)."""
+        from ..export_jobs import at_once_limit
+        from ..models import Export
+
+        if queryset.count() > at_once_limit():
+            return self.start_background_export(request, queryset, kind=Export.Kind.FHIR)
         record_export(user=request.user, action=Action.EXPORT_FHIR, queryset=queryset.sent())
         return selection_download(queryset, exported_by=request.user)
 

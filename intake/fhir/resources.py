@@ -12,7 +12,7 @@ Bundle, after its response.
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from itertools import islice
 
@@ -370,7 +370,11 @@ def _chunks(submissions, size: int) -> Iterator[list]:
 
 
 def bundle_json(
-    queryset: QuerySet, *, exported_by=None, chunk_size: int = BUNDLE_CHUNK_SIZE
+    queryset: QuerySet,
+    *,
+    exported_by=None,
+    chunk_size: int = BUNDLE_CHUNK_SIZE,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[str]:
     """A Bundle (type collection) of responses for the sent submissions, as JSON text in pieces.
 
@@ -396,6 +400,8 @@ def bundle_json(
                 )
                 entries += 1
             count += 1
+        if progress is not None:
+            progress(count)  # responses so far (the background export shows it)
     # FHIR forbids an empty list: a Bundle with no entries has no "entry" at all.
     yield "]}" if entries else head
     logger.info(
