@@ -10,6 +10,10 @@ p50/p95 latency and errors. Zero lost and zero 5xx is the bar; the exit code say
     .venv/bin/python bench/load.py                      # 500 patients, 50 at once, SQLite
     .venv/bin/python bench/load.py --smoke              # 20 patients, 10 at once (CI)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/atrophy_load .venv/bin/python bench/load.py
+
+With `--base-url http://127.0.0.1:8080` it starts nothing and drives a site that is already
+running (behind a proxy, say); it then checks the database that this environment's settings name,
+so run it with the same DATABASE_URL as that site. bench/cluster.py calls `drive` directly.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -270,46 +275,78 @@ print(json.dumps(list(rows)))
     return {"missing": missing, "duplicated": duplicated, "incomplete": incomplete}
 
 
+@dataclass
+class LoadRun:
+    """What one run did so far: filled in while it runs, so a caller can watch it."""
+
+    sent: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    timings: Timings = field(default_factory=Timings)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def drive(
+    base_url: str,
+    patients: int,
+    concurrency: int,
+    *,
+    run: LoadRun | None = None,
+    first_number: int = 0,
+) -> LoadRun:
+    """Send `patients` virtual patients through the site at `base_url`, `concurrency` at once."""
+    run = run if run is not None else LoadRun()
+
+    def one(number: int) -> None:
+        patient = Patient(base_url, number, run.timings, run.lock)
+        try:
+            ok = patient.run()
+        except (urllib.error.URLError, OSError, StopIteration) as error:
+            ok = False
+            print(f"{patient.name}: {error!r}", file=sys.stderr)
+        with run.lock:
+            (run.sent if ok else run.failed).append(patient.name)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(one, range(first_number, first_number + patients)))
+    run.timings.elapsed = time.perf_counter() - started
+    return run
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--patients", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--smoke", action="store_true", help="20 patients, 10 at once")
+    parser.add_argument(
+        "--base-url",
+        help="drive this running site instead of starting one (checks this environment's database)",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.patients, args.concurrency = 20, 10
 
-    workdir = Path(tempfile.mkdtemp(prefix="atrophy-load-"))
-    database_url = os.environ.get("DATABASE_URL", f"sqlite:///{workdir / 'load.sqlite3'}")
-    env = server_environment(database_url, workdir)
-    prepare_database(env)
-    timings, lock = Timings(), threading.Lock()
-    sent: list[str] = []
-    failed: list[str] = []
-
-    with gunicorn(env, args.workers) as base_url:
-
-        def one(number: int) -> None:
-            patient = Patient(base_url, number, timings, lock)
-            try:
-                ok = patient.run()
-            except (urllib.error.URLError, OSError, StopIteration) as error:
-                ok = False
-                print(f"{patient.name}: {error!r}", file=sys.stderr)
-            with lock:
-                (sent if ok else failed).append(patient.name)
-
-        started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-            list(pool.map(one, range(args.patients)))
-        timings.elapsed = time.perf_counter() - started
+    if args.base_url:
+        env = dict(os.environ)
+        database_url = env.get("DATABASE_URL", "")
+        run = drive(args.base_url, args.patients, args.concurrency)
+        server = f"the site at {args.base_url}"
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="atrophy-load-"))
+        database_url = os.environ.get("DATABASE_URL", f"sqlite:///{workdir / 'load.sqlite3'}")
+        env = server_environment(database_url, workdir)
+        prepare_database(env)
+        with gunicorn(env, args.workers) as base_url:
+            run = drive(base_url, args.patients, args.concurrency)
+        server = f"gunicorn {args.workers} workers"
+    sent, failed, timings = run.sent, run.failed, run.timings
 
     check = verify(env, sent)
     engine = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
     print(
-        f"{engine}: {args.patients} patients, {args.concurrency} at once, gunicorn "
-        f"{args.workers} workers; {machine_description()}"
+        f"{engine}: {args.patients} patients, {args.concurrency} at once, {server}; "
+        f"{machine_description()}"
     )
     print(
         f"sent {len(sent)}, failed {len(failed)}; requests {timings.requests} in "

@@ -93,6 +93,15 @@ def main() -> int:
         for name, submission in forms.items():
             best = min(cpu_seconds(submission) for _ in range(runs))
             print(f"{name:<8} {best:>20.2f}")
+        # Cost against the length of one free-text answer (the patient's questions): it must
+        # grow no faster than the text (the two-column layout once made it grow far faster).
+        print(f"{'questions, characters':<22} {'CPU s':>8}")
+        for length in (0, 500, 1000, 2000):
+            submission = typical_sent_submission_with_token()[0]
+            submission.questions = (SENTENCE * 40)[:length]
+            submission.save()
+            best = min(cpu_seconds(submission) for _ in range(runs))
+            print(f"{length:<22} {best:>8.2f}")
         submission, token = typical_sent_submission_with_token()
         times = kept_pdf_milliseconds(submission, token, runs=5 if runs == 1 else 50)
         median, worst = times[len(times) // 2], times[-1]
