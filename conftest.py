@@ -82,7 +82,10 @@ def empty_cache():
     """Each test starts with an empty cache: no rate-limit counts or cached pages from another."""
     from django.core.cache import cache
 
+    from education.page_cache import forget_remembered_version
+
     cache.clear()
+    forget_remembered_version()
 
 
 @pytest.fixture

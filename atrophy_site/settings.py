@@ -331,6 +331,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # Rendered topic articles are kept this long (seconds); any content edit refreshes them at once
 # wherever the cache is shared (Redis), see education/page_cache.py.
 EDUCATION_PAGE_CACHE_SECONDS = env.int("EDUCATION_PAGE_CACHE_SECONDS", default=300)
+# Each process re-reads the content version this often (one cache round trip per page, not two).
+EDUCATION_VERSION_CHECK_SECONDS = env.int("EDUCATION_VERSION_CHECK_SECONDS", default=5)
 
 # --- The product --------------------------------------------------------------------------------
 # The local emergency number shown in every urgent-signs box (911, 999, 112...).

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from .languages import glossary_entries, localized_topics, topic_page
 from .models import Topic
-from .page_cache import cache_topic, get_cached_topic
+from .page_cache import cache_index, cache_topic, get_cached_index, get_cached_topic
 from .search import normalise_query, search_glossary, search_topics
 
 # The topic the footer and every topic page link to for emergencies; it shows the full box.
@@ -47,11 +47,19 @@ def group_by_category(topics) -> list[dict]:
 
 @require_GET
 def index(request):
-    topics = localized_topics(
-        Topic.objects.filter(published=True).only("slug", "title", "summary", "category"),
-        get_language(),
-    )
-    return render(request, "education/index.html", {"groups": group_by_category(topics)})
+    language = get_language()
+    groups = get_cached_index(language=language)
+    if groups is None:
+        topics = localized_topics(
+            Topic.objects.filter(published=True).only("slug", "title", "summary", "category"),
+            language,
+        )
+        groups = [
+            {**group, "label": str(group["label"]), "intro": str(group["intro"])}
+            for group in group_by_category(topics)
+        ]
+        cache_index(language=language, groups=groups)
+    return render(request, "education/index.html", {"groups": groups})
 
 
 @require_GET

@@ -262,3 +262,42 @@ def test_the_page_cache_keeps_languages_apart(client):
     spanish = client.get("/learn/exercise/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert spanish != english
     assert 'lang="es"' in spanish
+
+
+def test_the_learn_index_read_again_is_served_from_the_cache_without_queries(
+    client, django_assert_num_queries
+):
+    import re
+
+    def without_csrf(html):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    first = client.get(reverse("education:index")).content.decode()
+    with django_assert_num_queries(0):
+        again = client.get(reverse("education:index")).content.decode()
+    assert without_csrf(again) == without_csrf(first)
+
+
+def test_a_topic_read_again_costs_one_cache_round_trip(client, monkeypatch):
+    """The content version is remembered for a few seconds: one cache read per page, not two."""
+    from django.core.cache import cache
+
+    client.get("/learn/exercise/")
+    reads = []
+    original = cache.get
+    monkeypatch.setattr(cache, "get", lambda *a, **k: reads.append(a[0]) or original(*a, **k))
+    client.get("/learn/exercise/")
+    assert [key for key in reads if key.startswith("education:")] == [
+        key for key in reads if key.startswith("education:topic:")
+    ]
+    assert len([key for key in reads if key.startswith("education:")]) == 1
+
+
+def test_a_content_edit_also_refreshes_the_index(client):
+    from education.models import Topic
+
+    client.get(reverse("education:index"))
+    topic = Topic.objects.get(slug="exercise")
+    topic.title = "Moving more, safely"
+    topic.save()
+    assert "Moving more, safely" in client.get(reverse("education:index")).content.decode()
