@@ -113,7 +113,11 @@ class ExportAdmin(admin.ModelAdmin):
             .filter(status__in=[Export.Status.QUEUED, Export.Status.RUNNING])
             .exists()
         )
-        extra_context = {**(extra_context or {}), "refresh_seconds": 5 if waiting else None}
+        extra_context = {
+            "title": gettext("Exports: progress and downloads"),
+            **(extra_context or {}),
+            "refresh_seconds": 5 if waiting else None,
+        }
         return super().changelist_view(request, extra_context)
 
     def get_urls(self):
