@@ -19,6 +19,8 @@ so run it with the same DATABASE_URL as that site. bench/cluster.py calls `drive
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import http.client
 import http.cookiejar
 import json
 import os
@@ -31,7 +33,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -275,14 +276,14 @@ print(json.dumps(list(rows)))
     return {"missing": missing, "duplicated": duplicated, "incomplete": incomplete}
 
 
-@dataclass
+@dataclasses.dataclass
 class LoadRun:
     """What one run did so far: filled in while it runs, so a caller can watch it."""
 
-    sent: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-    timings: Timings = field(default_factory=Timings)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    sent: list[str] = dataclasses.field(default_factory=list)
+    failed: list[str] = dataclasses.field(default_factory=list)
+    timings: Timings = dataclasses.field(default_factory=Timings)
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
 
 def drive(
@@ -300,7 +301,7 @@ def drive(
         patient = Patient(base_url, number, run.timings, run.lock)
         try:
             ok = patient.run()
-        except (urllib.error.URLError, OSError, StopIteration) as error:
+        except (urllib.error.URLError, OSError, StopIteration, http.client.HTTPException) as error:
             ok = False
             print(f"{patient.name}: {error!r}", file=sys.stderr)
         with run.lock:

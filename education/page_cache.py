@@ -10,8 +10,9 @@ EDUCATION_VERSION_CHECK_SECONDS (5), so a page read costs one cache round trip (
 two (version, then page): with Redis every 2-millisecond round trip counts (bench/RESULTS.md). A
 bump shows at once in the process that made it and within those seconds on every other server
 sharing the cache; with the per-process local-memory cache of a laptop, other processes catch up
-when their entries expire (EDUCATION_PAGE_CACHE_SECONDS). The Learn index is cached the same way. Only the article is cached, never the
-page around it, which carries each reader's CSRF token and language switch. With the cache down,
+when their entries expire (EDUCATION_PAGE_CACHE_SECONDS). The Learn index is cached the same
+way. Only the article is cached, never the page around it, which carries each reader's CSRF
+token and language switch. With the cache down,
 pages are rendered every time (atrophy_site/cache_outage.py).
 """
 
