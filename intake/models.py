@@ -24,7 +24,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from atrophy_site.languages import language_choices
 
-from .staff_review import SentOnlyHistoricalRecords, StaffReviewFields
+from .staff_review import QUEUE_INDEX_KEYS, SentOnlyHistoricalRecords, StaffReviewFields
 from .tiers import UrgencyTier  # noqa: F401 (re-exported: the models' other choices live here)
 
 #: The number of steps in the form; the last one is "Check your answers and send".
@@ -521,7 +521,27 @@ class IntakeSubmission(StaffReviewFields, models.Model):
         ordering = ["-created_at"]
         verbose_name = _("visit preparation form")
         verbose_name_plural = _("visit preparation forms")
-        indexes = [models.Index(fields=["status", "updated_at"], name="intake_status_updated")]
+        indexes = [
+            models.Index(fields=["status", "updated_at"], name="intake_status_updated"),
+            # The queue in its order (intake/staff_review.py, QUEUE_INDEX_KEYS): a view of one
+            # status ("needs review", "reviewed", "archived", the next form to review) read from
+            # the first, every sent form ("all forms", a search) from the second.
+            models.Index(models.F("status"), *QUEUE_INDEX_KEYS, name="intake_queue_by_status"),
+            models.Index(
+                *QUEUE_INDEX_KEYS, name="intake_queue_sent", condition=~models.Q(status="draft")
+            ),
+            # Today's and tomorrow's appointments, the date filter; the first and last
+            # appointment of a view (the date hierarchy, intake/templatetags/queue_dates.py); a
+            # search by date of birth and a patient's other forms. Reference codes are unique,
+            # so indexed already.
+            models.Index(fields=["appointment_date"], name="intake_appointment_date"),
+            models.Index(fields=["status", "appointment_date"], name="intake_status_appointment"),
+            models.Index(fields=["date_of_birth"], name="intake_date_of_birth"),
+            # On PostgreSQL only, migration 0018_queue_indexes adds intake_full_name_trgm, a
+            # trigram (pg_trgm) GIN index on UPPER(full_name::text), the expression Django's
+            # icontains compares, so a search by part of a name reads the index. It is not
+            # declared here: SQLite has no GIN indexes (it searches names with a plain LIKE).
+        ]
         permissions = [
             ("export_intakesubmission", _("Can export visit preparation forms (CSV)")),
             ("export_fhir_intakesubmission", _("Can export visit preparation forms (FHIR)")),

@@ -20,8 +20,8 @@ log keeps who deleted which reference.
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db import connections, models
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -202,30 +202,62 @@ def queue_view_filter(view: str, *, today: date) -> Q:
     }[QueueView(view)]
 
 
-def queue_counts(queryset, *, today: date) -> dict[str, int]:
-    """How many forms each view holds, in one query: {"needs_review": 4, "today": 2, ...}."""
-    return queryset.order_by().aggregate(
-        **{
-            view.value: Count("pk", filter=queue_view_filter(view, today=today))
-            for view in QueueView
-        }
-    )
+#: The views' counts stop here: past it a view reads "1,000+". Counting further would read every
+#: form of the big views (reviewed, archived, all) on every page of the queue.
+QUEUE_COUNT_LIMIT = 1000
 
+
+def queue_counts(queryset, *, today: date, limit: int = QUEUE_COUNT_LIMIT) -> dict[str, int]:
+    """How many forms each view holds, in one query: {"needs_review": 4, "today": 2, ...}.
+
+    A count stops at `limit` + 1 (more than `limit`: show "1,000+"), so the query reads at most
+    that many index entries per view, whatever the size of the table: each view's count is a
+    `SELECT COUNT(*)` over its own forms with a LIMIT, all of them in one statement.
+    """
+    connection = connections[queryset.db]
+    counts, params = [], []
+    for view in QueueView:
+        capped = queryset.filter(queue_view_filter(view, today=today)).order_by().values("pk")
+        sql, view_params = capped[: limit + 1].query.get_compiler(connection=connection).as_sql()
+        alias = connection.ops.quote_name(view.value)
+        # Django's own SQL for the view, its values bound as parameters below.
+        counts.append(f"(SELECT COUNT(*) FROM ({sql}) AS {alias})")  # noqa: S608 # nosec B608
+        params.extend(view_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(counts), params)
+        return dict(zip(QueueView.values, cursor.fetchone(), strict=True))
+
+
+#: Forms not yet reviewed before reviewed ones, archived last: a key of the queue's order, and
+#: a column of its indexes (QUEUE_INDEX_KEYS), which must hold the very same expression.
+REVIEW_STATE_RANK = Case(
+    When(status="sent", then=Value(0)),
+    When(status="reviewed", then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
 
 #: The queue's order: what cannot wait first. Urgency tier (emergency, today, routine), then forms
 #: not yet reviewed before reviewed ones (archived last), then the soonest appointment (none
 #: last), then the oldest sent; the primary key keeps equal rows in a stable order.
 QUEUE_ORDER = (
     "urgency_tier",
-    Case(
-        When(status="sent", then=Value(0)),
-        When(status="reviewed", then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    ).asc(),
+    REVIEW_STATE_RANK.asc(),
     F("appointment_date").asc(nulls_last=True),
     "sent_at",
     "pk",
+)
+
+#: QUEUE_ORDER as index keys (IntakeSubmission.Meta.indexes), so PostgreSQL reads a page of the
+#: queue in order from the index and stops after it, instead of sorting every form. Ascending
+#: keys put nulls last on PostgreSQL, as the order asks for the appointment date. (SQLite puts
+#: nulls first and sorts instead: fine at its scale.)
+QUEUE_INDEX_KEYS = (
+    F("urgency_tier"),
+    REVIEW_STATE_RANK,
+    F("appointment_date"),
+    F("sent_at"),
+    F("id"),
 )
 
 
