@@ -15,6 +15,7 @@ import functools
 import logging
 import time
 
+from django.core.cache import cache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("atrophy_site.cache")
@@ -51,3 +52,16 @@ def survives_cache_outage(default=None, fallback=None):
         return wrapper
 
     return decorate
+
+
+def count_in_window(key: str, window: int) -> int:
+    """Add one to the count kept under `key` for a fixed window of `window` seconds (it starts
+    with the first count) and return the count so far. The cache's own errors pass through: the
+    caller decides what an outage means (`survives_cache_outage`)."""
+    if cache.add(key, 1, timeout=window):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr: a new window
+        cache.add(key, 1, timeout=window)
+        return 1

@@ -21,7 +21,6 @@ import logging
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -30,7 +29,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from atrophy_site.cache_outage import survives_cache_outage
+from atrophy_site.cache_outage import count_in_window, survives_cache_outage
 from atrophy_site.client_ip import client_ip_address
 from atrophy_site.privacy import private_page
 
@@ -213,14 +212,7 @@ def _limit_key(kind: str, value: str) -> str:
 @survives_cache_outage(default=True)
 def _within_limit(kind: str, value: str, limit: int) -> bool:
     """Count one request for `value`; False once it has made `limit` in the window."""
-    key = _limit_key(kind, value)
-    if cache.add(key, 1, timeout=EMAIL_LINK_WINDOW):
-        return True
-    try:
-        return cache.incr(key) <= limit
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=EMAIL_LINK_WINDOW)
-        return True
+    return count_in_window(_limit_key(kind, value), EMAIL_LINK_WINDOW) <= limit
 
 
 def forms_for_address(address: str):

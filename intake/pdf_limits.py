@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.db import DatabaseCache
 
-from atrophy_site.cache_outage import CACHE_DOWN, survives_cache_outage
+from atrophy_site.cache_outage import CACHE_DOWN, count_in_window, survives_cache_outage
 
 #: A slot left by a worker that died is free again after this long.
 PDF_SLOT_SECONDS = 120
@@ -61,13 +61,7 @@ def session_may_draw(request) -> bool:
     session_key = request.session.session_key or ""
     key = "intake:pdf-drawn:" + hashlib.sha256(session_key.encode()).hexdigest()[:32]
     window = settings.INTAKE_PDF_SESSION_WINDOW_SECONDS
-    if cache.add(key, 1, timeout=window):
-        return True
-    try:
-        return cache.incr(key) <= settings.INTAKE_PDF_PER_SESSION
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window)
-        return True
+    return count_in_window(key, window) <= settings.INTAKE_PDF_PER_SESSION
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from atrophy_site.cache_outage import survives_cache_outage
+from atrophy_site.cache_outage import count_in_window, survives_cache_outage
 
 from .models import FailedLinkAttempt, IntakeSubmission, PrivateLink
 
@@ -222,10 +222,4 @@ def resume_is_blocked(client: str) -> bool:
 @survives_cache_outage(fallback=_record_in_database)
 def record_failed_resume(client: str) -> None:
     """Count one failed link attempt for this client, in a window of fixed length."""
-    key = _attempts_key(client)
-    window = _window()
-    if not cache.add(key, 1, timeout=window):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window)
+    count_in_window(_attempts_key(client), _window())
