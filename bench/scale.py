@@ -403,6 +403,9 @@ def main() -> int:
     parser.add_argument("--allow-large-sqlite", action="store_true")
     parser.add_argument("--slowest", action="store_true", help="print each page's slowest query")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument(
+        "--export", action="store_true", help="also time a background export of every form"
+    )
     args = parser.parse_args()
     sizes = [200] if args.smoke else sorted(int(s) for s in args.sizes.split(","))
     if args.sqlite and max(sizes) > SQLITE_LIMIT and not args.allow_large_sqlite:
@@ -416,6 +419,8 @@ def main() -> int:
         try:
             set_up_django(url, Path(folder))
             run(sizes, slowest=args.slowest)
+            if args.export:
+                export_everything()
         finally:
             from django.db import connections
 
@@ -454,6 +459,36 @@ def run(sizes: list[int], *, slowest: bool) -> None:
     print(f"Machine: {machine_description()}; {connection.vendor} {server_version()}.")
     print(f"SQL ms: median / best of {RUNS} requests after a warm-up (queries per page).\n")
     print_table(sizes, results)
+
+
+def export_everything() -> None:
+    """Time the background export (intake/export_jobs.py) of every sent form, CSV and FHIR:
+    seconds, forms a second, file size and queries (they must grow with batches, not forms)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from intake import export_jobs
+    from intake.models import Export, IntakeSubmission
+
+    user = get_user_model().objects.get(username="scale-admin")
+    print()
+    for kind in (Export.Kind.CSV, Export.Kind.FHIR):
+        export = export_jobs.start_export(
+            kind=kind, queryset=IntakeSubmission.objects.all(), user=user
+        )
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            status = export_jobs.run_export(export.pk)
+        seconds = time.perf_counter() - started
+        export.refresh_from_db()
+        print(
+            f"export {kind}: {status}, {export.total:,} forms in {seconds:.0f} s "
+            f"({export.total / seconds:,.0f} forms/s), {export.size / 1e6:,.0f} MB, "
+            f"{len(captured)} queries",
+            flush=True,
+        )
+        export.delete()
 
 
 def server_version() -> str:

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET
 from atrophy_site.privacy import private_page
 
 from . import export_jobs
-from .audit import Action, record_export
-from .models import Export, IntakeSubmission
+from .audit import Action, record_access
+from .models import Export
 
 PERMISSION = {
     Export.Kind.CSV: "intake.export_intakesubmission",
@@ -139,10 +139,10 @@ class ExportAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if export.status != Export.Status.DONE or export_jobs.is_expired(export):
             raise Http404
-        record_export(
+        record_access(
             user=request.user,
             action=Action.EXPORT_CSV if export.kind == Export.Kind.CSV else Action.EXPORT_FHIR,
-            queryset=IntakeSubmission.objects.filter(pk__in=export.submission_ids),
+            references=export_jobs.references(export),
         )
         content_type = (
             "text/csv; charset=utf-8" if export.kind == Export.Kind.CSV else "application/fhir+json"

@@ -13,6 +13,7 @@ export_fhir_intakesubmission). Downloads go into the staff access log.
 """
 
 import logging
+from collections.abc import Iterator
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 #: Bytes per stored piece of an export's file.
 PART_BYTES = 1024 * 1024
+#: Forms named in one query: a database takes only so many parameters (PostgreSQL 65,535).
+IDS_PER_QUERY = 5_000
 
 
 def at_once_limit() -> int:
@@ -42,6 +45,55 @@ def expires_at(export: Export):
 
 def is_expired(export: Export, now=None) -> bool:
     return (now or timezone.now()) >= expires_at(export)
+
+
+def selected(export: Export) -> Iterator:
+    """The export's forms as querysets of at most IDS_PER_QUERY forms each, in order."""
+    ids = export.submission_ids
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        yield IntakeSubmission.objects.filter(pk__in=ids[start : start + IDS_PER_QUERY]).order_by(
+            "pk"
+        )
+
+
+def references(export: Export) -> list[str]:
+    """The reference codes of the export's forms (for the access log)."""
+    return [ref for part in selected(export) for ref in part.values_list("reference", flat=True)]
+
+
+def _pieces(export: Export, progress) -> Iterator[str]:
+    """The export's file as text, the selection read a slice at a time (one header, one
+    Bundle around every slice's entries); `progress(forms so far)` as it goes."""
+    from .export import csv_lines
+    from .fhir.resources import bundle_around, bundle_entries
+
+    finished = 0  # forms written in the slices before this one
+    last = 0  # forms written so far in this slice
+
+    def slice_progress(count: int) -> None:
+        nonlocal last
+        last = count
+        progress(finished + count)
+
+    if export.kind == Export.Kind.CSV:
+        for number, part in enumerate(selected(export)):
+            last = 0
+            lines = csv_lines(part, exported_by=export.requested_by, progress=slice_progress)
+            header = next(lines)
+            if number == 0:
+                yield header
+            yield from lines
+            finished += last
+        return
+
+    def entries() -> Iterator[str]:
+        nonlocal finished, last
+        for part in selected(export):
+            last = 0
+            yield from bundle_entries(part, progress=slice_progress)
+            finished += last
+
+    yield from bundle_around(entries())
 
 
 def start_export(*, kind: str, queryset, user) -> Export:
@@ -83,9 +135,6 @@ class _PartWriter:
 
 def run_export(export_id: int) -> str:
     """Write the export's file; returns its final status. Never raises for a failed export."""
-    from .export import csv_lines
-    from .fhir.resources import bundle_json
-
     with transaction.atomic():
         export = Export.objects.select_for_update().filter(pk=export_id).first()
         if export is None or export.status != Export.Status.QUEUED:
@@ -96,12 +145,10 @@ def run_export(export_id: int) -> str:
     def progress(count: int) -> None:
         Export.objects.filter(pk=export_id).update(done=count)
 
-    queryset = IntakeSubmission.objects.filter(pk__in=export.submission_ids).order_by("pk")
-    generate = csv_lines if export.kind == Export.Kind.CSV else bundle_json
     writer = _PartWriter(export)
     try:
         ExportPart.objects.filter(export=export).delete()  # a retried run starts afresh
-        for piece in generate(queryset, exported_by=export.requested_by, progress=progress):
+        for piece in _pieces(export, progress):
             writer.write(piece)
         writer.flush()
     except Exception:

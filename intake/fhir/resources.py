@@ -12,7 +12,7 @@ Bundle, after its response.
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import islice
 
@@ -383,11 +383,28 @@ def bundle_json(
     Nothing is queried until the first piece is read. Logs who exported how many responses
     (never what they contained).
     """
-    head = json.dumps(
-        {"resourceType": "Bundle", "type": "collection", "timestamp": _instant(timezone.now())},
-        ensure_ascii=False,
+    counted = [0]
+
+    def count(responses: int) -> None:
+        counted[0] = responses
+        if progress is not None:
+            progress(responses)  # responses so far (the background export shows it)
+
+    yield from bundle_around(bundle_entries(queryset, chunk_size=chunk_size, progress=count))
+    logger.info(
+        "intake.fhir_export user_id=%s responses=%d", getattr(exported_by, "pk", None), counted[0]
     )
-    count = entries = 0
+
+
+def bundle_entries(
+    queryset: QuerySet,
+    *,
+    chunk_size: int = BUNDLE_CHUNK_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[str]:
+    """Each entry of the Bundle (responses, then each one's Observations) as JSON text, four
+    queries per chunk of `chunk_size` submissions; `progress(responses so far)` after each."""
+    count = 0
     submissions = fhir_queryset(queryset).iterator(chunk_size=chunk_size)
     for chunk in _chunks(submissions, chunk_size):
         # The chunk's examinations in one query, and only when it has some.
@@ -395,18 +412,24 @@ def bundle_json(
         examinations = Examination.objects.in_bulk(wanted) if wanted else {}
         for submission in chunk:
             for entry in _entries(submission, examinations.get(submission.latest_examination_id)):
-                yield (f'{head[:-1]}, "entry": [' if entries == 0 else ", ") + json.dumps(
-                    entry, ensure_ascii=False
-                )
-                entries += 1
+                yield json.dumps(entry, ensure_ascii=False)
             count += 1
         if progress is not None:
-            progress(count)  # responses so far (the background export shows it)
-    # FHIR forbids an empty list: a Bundle with no entries has no "entry" at all.
-    yield "]}" if entries else head
-    logger.info(
-        "intake.fhir_export user_id=%s responses=%d", getattr(exported_by, "pk", None), count
+            progress(count)
+
+
+def bundle_around(entries: Iterable[str]) -> Iterator[str]:
+    """A collection Bundle's JSON text around entries already written as JSON text."""
+    head = json.dumps(
+        {"resourceType": "Bundle", "type": "collection", "timestamp": _instant(timezone.now())},
+        ensure_ascii=False,
     )
+    written = 0
+    for entry in entries:
+        yield (f'{head[:-1]}, "entry": [' if written == 0 else ", ") + entry
+        written += 1
+    # FHIR forbids an empty list: a Bundle with no entries has no "entry" at all.
+    yield "]}" if written else head
 
 
 def bundle(queryset: QuerySet) -> dict:

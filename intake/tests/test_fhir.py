@@ -31,6 +31,7 @@ from intake.models import (
     OtherSymptom,
     PrivateLink,
     StaffAccess,
+    StoredPdf,
     TestDone,
     YesNo,
     offered_choices,
@@ -75,8 +76,8 @@ OLDER_FORMS_ONLY = {
 #: Row fields that are not answers: the order of the repeats says the position.
 ROW_NOT_ANSWERS = {"id", "submission", "position"}
 #: Related models that are not rows of answers.
-# Examination: the clinic's, exported as Observations; Invitation and PrivateLink: bookkeeping.
-NOT_ROWS = {StaffAccess, Examination, Invitation, PrivateLink}
+# Examination: the clinic's, exported as Observations; the rest: bookkeeping.
+NOT_ROWS = {StaffAccess, Examination, Invitation, PrivateLink, StoredPdf}
 
 #: FHIR R4 item types and the answer value each takes.
 ANSWER_KEYS = {
