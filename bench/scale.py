@@ -110,7 +110,8 @@ def answer_templates() -> dict[int, dict]:
     for tier, trait in traits.items():
         form = IntakeSubmissionFactory.build(sent=True, **trait)
         refresh_review_flags(form)
-        assert form.urgency_tier == tier, (tier, form.urgency_tier)
+        if form.urgency_tier != tier:
+            raise RuntimeError(f"answer template for tier {tier} gives {form.urgency_tier}")
         templates[tier] = {
             f.attname: getattr(form, f.attname)
             for f in form._meta.concrete_fields
@@ -284,7 +285,9 @@ class QueryTimer:
 def measure(client, url: str, params: dict) -> Measured:
     from django.db import connection
 
-    assert client.get(url, params).status_code == 200, url  # warm: sessions, caches, plans
+    warm = client.get(url, params)  # warm: sessions, caches, plans
+    if warm.status_code != 200:
+        raise RuntimeError(f"{url} {params} answered {warm.status_code}")
     runs = []
     for _run in range(RUNS):
         timer = QueryTimer()
@@ -292,7 +295,8 @@ def measure(client, url: str, params: dict) -> Measured:
         with connection.execute_wrapper(timer):
             response = client.get(url, params)
         page = time.perf_counter() - started
-        assert response.status_code == 200, (url, params, response.status_code)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} {params} answered {response.status_code}")
         runs.append(
             Measured(
                 sql_ms=sum(t for t, _sql in timer.times) * 1000,

