@@ -371,6 +371,13 @@ INTAKE_RESUME_WINDOW_SECONDS = env.int("INTAKE_RESUME_WINDOW_SECONDS", default=1
 # FHIR export (intake/fhir/): where our canonical URLs start, e.g. https://clinic.example.org/
 # prepare/fhir. Empty: https:// + the first ALLOWED_HOSTS name + /prepare/fhir.
 FHIR_CANONICAL_BASE = env.str("FHIR_CANONICAL_BASE", default="")
+# Where our answer code systems' canonical URLs start: an identifier that must be the same on
+# every server that ever exports (empty: the fixed default in intake/fhir/definition.py). Set it
+# once, before the first export, if your organisation publishes the codes under its own domain.
+FHIR_CODE_SYSTEM_BASE = env.str("FHIR_CODE_SYSTEM_BASE", default="")
+# The identifier system of the clinic's patient numbers (MRN) that staff add to a form, e.g.
+# https://hospital.example.org/mrn or urn:oid:... Empty: the MRN is not exported.
+FHIR_MRN_SYSTEM = env.str("FHIR_MRN_SYSTEM", default="")
 
 # --- Email and text messages (README, "Email and text messages") --------------------------------
 # Email goes where EMAIL_URL says: smtp+tls://user:password@mail.example.org:587 for a provider

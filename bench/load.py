@@ -108,9 +108,15 @@ class FormParser(HTMLParser):
 
 
 def fill(fields: list[dict], patient: str) -> list[tuple[str, str]]:
-    """Answer every question sensibly: keep what is there, pick the first option of each group."""
+    """Answer every question sensibly: keep what is there, pick the first option of each group.
+
+    The name goes in its two boxes, "Load Patient" and the number, so the full name the app
+    makes from them is `patient` again (what `verify` looks the forms up by).
+    """
+    given_names, _space, family_name = patient.rpartition(" ")
     answers = {
-        "full_name": patient,
+        "given_names": given_names,
+        "family_name": family_name,
         "date_of_birth_0": "3",
         "date_of_birth_1": "7",
         "date_of_birth_2": "1950",

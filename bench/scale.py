@@ -127,7 +127,8 @@ class Forms:
     # The same forms on every run (seeded), for comparable runs; nothing secret is drawn here.
     rng: random.Random = field(default_factory=lambda: random.Random(18))  # noqa: S311 # nosec B311
     added: int = 0
-    patients: list[tuple[str, datetime.date]] = field(default_factory=list)
+    #: (given names, family name, date of birth) of each patient so far.
+    patients: list[tuple[str, str, datetime.date]] = field(default_factory=list)
     references: set[str] = field(default_factory=set)
     templates: dict[int, dict] = field(default_factory=answer_templates)
     faker: object = None
@@ -150,7 +151,7 @@ class Forms:
     def one(self, number: int):
         from django.utils import timezone
 
-        from intake.models import IntakeSubmission
+        from intake.models import IntakeSubmission, full_name_from_parts
 
         rng = self.rng
         Status = IntakeSubmission.Status
@@ -158,11 +159,11 @@ class Forms:
         tier = 1 if draw < 0.02 else 2 if draw < 0.10 else 3
         values = dict(self.templates[tier])
         if self.patients and rng.random() < 0.10:
-            name, born = rng.choice(self.patients)  # a returning patient
+            given, family, born = rng.choice(self.patients)  # a returning patient
         else:
-            name = self.faker.name()
+            given, family = self.faker.first_name(), self.faker.last_name()
             born = datetime.date(1930, 1, 1) + datetime.timedelta(days=rng.randrange(16_000))
-            self.patients.append((name, born))
+            self.patients.append((given, family, born))
         appointment = None
         if rng.random() >= 0.10:
             appointment = self.today + datetime.timedelta(days=rng.randint(-3 * 365, 30))
@@ -190,7 +191,10 @@ class Forms:
             reference=self.reference(),
             token_hash=hashlib.sha256(f"scale-{number}".encode()).hexdigest(),
             status=status,
-            full_name=name,
+            # bulk_create does not call save(): the full name is made here, as save() would.
+            given_names=given,
+            family_name=family,
+            full_name=full_name_from_parts(given, family),
             date_of_birth=born,
             appointment_date=appointment,
             language="es" if rng.random() < 0.15 else "en",
@@ -322,7 +326,7 @@ def pages() -> list[tuple[str, str, dict]]:
     one = datetime.timedelta(days=1)
     # A returning patient: a surname and a date of birth that are in the table.
     patient = IntakeSubmission.objects.sent().exclude(full_name="").order_by("pk").first()
-    surname = patient.full_name.split()[-1]
+    surname = patient.family_name or patient.full_name.split()[-1]
     typed_reference = patient.reference.replace("-", "").lower()
     return [
         ("queue (needs review)", queue, {}),

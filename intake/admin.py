@@ -36,7 +36,7 @@ from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import staff_review
-from .answers import folded, reading, staff_label
+from .answers import folded, reading, staff_label, superseded
 from .audit import Action, record_access, record_export, record_listing
 from .export import csv_lines
 from .export_jobs import at_once_limit, start_export
@@ -274,6 +274,29 @@ ANSWER_DISPLAYS = {
 }
 
 
+#: The step and question behind each read-only display.
+ANSWER_QUESTIONS = {
+    f"answer_{question.slug}": (step, question)
+    for step in STEPS.values()
+    for question in step.questions
+    if not question.parent
+}
+
+
+def without_superseded(fieldsets, obj) -> list[tuple]:
+    """`fieldsets` less the answers another line says on this form (answers.superseded): the
+    full name beside its parts on a newer form, the empty parts on an older one."""
+    kept = []
+    for title, options in fieldsets:
+        fields = tuple(
+            name
+            for name in options["fields"]
+            if name not in ANSWER_QUESTIONS or not superseded(*ANSWER_QUESTIONS[name], obj)
+        )
+        kept.append((title, {**options, "fields": fields}))
+    return kept
+
+
 def answer_fieldsets(steps=None) -> list[tuple]:
     """A fieldset per step of the form that is not rows (those are inlines), from the
     definition: every question, asked today or by older forms, follow-ups on their line."""
@@ -296,7 +319,7 @@ def answer_fieldsets(steps=None) -> list[tuple]:
 OTHER_FORM_FIELDS = ("pk", "reference", "full_name", "sent_at", "status")
 
 #: The fields staff may change; everything else on the page is read-only.
-STAFF_EDITABLE_FIELDS = ("status", "staff_note")
+STAFF_EDITABLE_FIELDS = ("status", "staff_note", "mrn")
 
 
 def _labelled(label, value):
@@ -365,6 +388,7 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
                     "examination_findings",  # intake/examination_admin.py
                     "status",
                     "staff_note",
+                    "mrn",
                     ("reviewed_by_name", "reviewed_at"),
                     "archived_at",
                 )
@@ -381,6 +405,10 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).sent()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return fieldsets if obj is None else without_superseded(fieldsets, obj)
 
     def get_readonly_fields(self, request, obj=None):
         shown = [

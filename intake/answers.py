@@ -77,6 +77,27 @@ def is_shown(question: Question, record, value) -> bool:
     return question.asked or bool(value)
 
 
+def _answered(record, slug: str) -> bool:
+    return getattr(record, slug) not in ("", None, [], {})
+
+
+def superseded(step: Step, question: Question, record) -> bool:
+    """Whether another line says this answer on this form, so it gets none of its own.
+
+    A derived answer (`derived_from`: the full name) gives way to the parts it is made from,
+    once any is answered (a newer form); parts that are all empty give way to a derived answer
+    that holds what they would (an older form: its name only as one line).
+    """
+    if question.derived_from:
+        return any(_answered(record, slug) for slug in question.derived_from)
+    return any(
+        question.slug in other.derived_from
+        and _answered(record, other.slug)
+        and not any(_answered(record, slug) for slug in other.derived_from)
+        for other in step.questions
+    )
+
+
 @dataclass
 class Line:
     """One question of a step with its follow-ups folded in."""
@@ -116,13 +137,14 @@ def folded(step: Step, question: Question, record) -> str | list[str]:
 
 
 def answer_lines(step: Step, record) -> list[Line]:
-    """The step's questions in order, each follow-up read on its parent's line (`folded`)."""
+    """The step's questions in order, each follow-up read on its parent's line (`folded`), and
+    each answer once (`superseded`: the name in parts, or in one line on older forms)."""
     lines = []
     for question in step.questions:
         if question.parent:
             continue
         value = folded(step, question, record)
-        if is_shown(question, record, value):
+        if is_shown(question, record, value) and not superseded(step, question, record):
             lines.append(Line(question, value))
     return lines
 

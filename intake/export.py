@@ -53,7 +53,12 @@ def _field_label(name: str) -> str:
 
 
 def answer_columns(steps=None) -> list[Question]:
-    """Every question stored on the submission, asked today or by older forms, in form order."""
+    """Every question stored on the submission, asked today or by older forms, in form order.
+
+    A column means the same on every row, so a derived answer keeps its own: "Full name" is
+    filled for every form (older ones have nothing else), beside "Given names" and "Family
+    name", which only newer forms hold; a spreadsheet sorts and matches names on that one column.
+    """
     return [question for _step, question in submission_questions(steps)]
 
 

@@ -4,7 +4,8 @@ Who may: adding needs `intake.add_invitation` (clinic staff have it, intake/staf
 viewing `intake.view_invitation`. An invitation is never changed after it is made (the patient
 has its link); a wrong one is deleted by a superuser and made again.
 
-The CSV upload checks every row with the same form as the single invitation; good rows are
+The CSV upload checks every row with the same form as the single invitation (a file may name the
+patient in the one full_name column of older files instead of the two parts); good rows are
 invited (each row with its draft and message in one transaction, so no row is half-made) and
 bad rows are listed with their line number and the reason, to fix and upload again. A row for
 someone already invited to the same appointment is reported, not invited twice.
@@ -30,11 +31,12 @@ from phonenumber_field.formfields import PhoneNumberField
 from atrophy_site.languages import language_choices
 
 from . import invitations
-from .models import Invitation
+from .models import FULL_NAME_MAX_LENGTH, NAME_PART_MAX_LENGTH, Invitation
 
 #: The CSV file's columns, in any order; the first line names them.
 CSV_COLUMNS = (
-    "full_name",
+    "given_names",
+    "family_name",
     "date_of_birth",
     "appointment",
     "email",
@@ -42,6 +44,9 @@ CSV_COLUMNS = (
     "clinician",
     "language",
 )
+#: The one name column of older files, read instead of the two parts when there is no
+#: family_name column. The name is kept whole: a split by guessing can be wrong.
+LEGACY_NAME_COLUMN = "full_name"
 MAX_CSV_ROWS = 2000
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -49,7 +54,20 @@ MAX_CSV_BYTES = 2 * 1024 * 1024
 class InvitationForm(forms.ModelForm):
     """One invitation: who, when, how to reach them. Also checks each row of a CSV upload."""
 
-    full_name = forms.CharField(label=_("Patient's full name"), max_length=200)
+    given_names = forms.CharField(
+        label=_("Patient's given names"),
+        max_length=NAME_PART_MAX_LENGTH,
+        required=False,
+        help_text=_(
+            "First name and any middle names. Leave it empty if the patient has only one name."
+        ),
+    )
+    family_name = forms.CharField(
+        label=_("Patient's family name"),
+        max_length=NAME_PART_MAX_LENGTH,
+        help_text=_("Surname. If the patient has only one name, write it here."),
+        error_messages={"required": _("Enter the patient's family name.")},
+    )
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         help_text=_("For example 1950-03-14 or 14/03/1950."),
@@ -73,7 +91,8 @@ class InvitationForm(forms.ModelForm):
         fields = ("email",)
 
     field_order = (
-        "full_name",
+        "given_names",
+        "family_name",
         "date_of_birth",
         "email",
         "mobile",
@@ -115,10 +134,13 @@ class InvitationForm(forms.ModelForm):
 
     def details(self) -> invitations.InvitationDetails | None:
         data = self.cleaned_data
-        if not all(data.get(name) for name in ("full_name", "date_of_birth", "appointment_at")):
+        named = data.get("family_name") or data.get("full_name")
+        if not (named and data.get("date_of_birth") and data.get("appointment_at")):
             return None
         return invitations.InvitationDetails(
-            full_name=data["full_name"],
+            given_names=data.get("given_names", ""),
+            family_name=data.get("family_name", ""),
+            full_name=data.get("full_name", ""),
             date_of_birth=data["date_of_birth"],
             appointment_at=data["appointment_at"],
             email=data.get("email", ""),
@@ -128,12 +150,27 @@ class InvitationForm(forms.ModelForm):
         )
 
 
+class LegacyNameRowForm(InvitationForm):
+    """A line of a CSV file that names the patient in one full_name column (older files): the
+    name is kept whole as the form's full name, with no family name, until the patient gives
+    their name in parts on the form."""
+
+    full_name = forms.CharField(label=_("Patient's full name"), max_length=FULL_NAME_MAX_LENGTH)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["family_name"].required = False
+
+
 class CsvUploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
-            "First line: the column names full_name, date_of_birth, appointment, email, mobile, "
-            "clinician, language. One patient a line. Saved from a spreadsheet as CSV (UTF-8)."
+            "First line: the column names given_names, family_name, date_of_birth, appointment, "
+            "email, mobile, clinician, language. One patient a line. Saved from a spreadsheet as "
+            "CSV (UTF-8). Older files with one full_name column instead of given_names and "
+            "family_name still work, but the name is then kept whole, with no family name, until "
+            "the patient gives their name in parts on the form."
         ),
     )
 
@@ -154,8 +191,13 @@ def read_csv_rows(upload) -> tuple[list[tuple[int, dict]], str]:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     headers = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    # The name: family_name (given_names beside it if any), or full_name alone in older files.
+    named = "family_name" in headers or (
+        LEGACY_NAME_COLUMN in headers and "given_names" not in headers
+    )
     missing = [
-        name for name in ("full_name", "date_of_birth", "appointment") if name not in headers
+        *([] if named else ["family_name"]),
+        *(name for name in ("date_of_birth", "appointment") if name not in headers),
     ]
     if missing:
         return [], gettext("The first line must name the columns; missing: %(names)s.") % {
@@ -178,9 +220,12 @@ def invite_rows(rows, *, created_by) -> tuple[int, list[tuple[int, str]]]:
     """Invite every valid row; return how many were invited and (line, reason) for the rest."""
     invited, problems = 0, []
     for line, row in rows:
-        form = InvitationForm(
+        form_class = InvitationForm if "family_name" in row else LegacyNameRowForm
+        form = form_class(
             data={
-                "full_name": row.get("full_name", ""),
+                "given_names": row.get("given_names", ""),
+                "family_name": row.get("family_name", ""),
+                "full_name": row.get(LEGACY_NAME_COLUMN, ""),
                 "date_of_birth": row.get("date_of_birth", ""),
                 "appointment_at": row.get("appointment", ""),
                 "email": row.get("email", ""),

@@ -3,11 +3,12 @@
 Plain functions, no requests: the admin (intake/invitation_admin.py) and the CSV upload call
 `invite`; the background worker (intake/tasks.py) calls `send_invitation` and `send_reminders`.
 
-An invitation is a draft form made for the patient, holding what the clinic knows (name, date of
-birth, appointment date, clinician, language), plus an `Invitation` row with how to reach them.
-The draft stays open until the day after the appointment (`keep_until`), however long before it
-the patient was invited. Every message carries a fresh private link (`PrivateLink`, stored
-hashed); the link is made in the worker, so the raw token never sits in the task queue.
+An invitation is a draft form made for the patient, holding what the clinic knows (name, in its
+parts when the clinic gave them, date of birth, appointment date, clinician, language), plus an
+`Invitation` row with how to reach them. The draft stays open until the day after the
+appointment (`keep_until`), however long before it the patient was invited. Every message
+carries a fresh private link (`PrivateLink`, stored hashed); the link is made in the worker, so
+the raw token never sits in the task queue.
 
 Reminders go `INTAKE_REMINDER_DAYS` before the appointment (default 3 and 1 days), only while the
 form is not sent, and never twice: the row in `Reminder` (unique per invitation and day) is
@@ -27,7 +28,14 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import IntakeSubmission, Invitation, PrivateLink, Reminder, draft_lifetime
+from .models import (
+    IntakeSubmission,
+    Invitation,
+    PrivateLink,
+    Reminder,
+    draft_lifetime,
+    full_name_from_parts,
+)
 from .tokens import add_link, create_submission
 
 logger = logging.getLogger(__name__)
@@ -42,17 +50,28 @@ def reminder_days() -> list[int]:
     return sorted({int(day) for day in days if int(day) > 0}, reverse=True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InvitationDetails:
-    """What the clinic enters for one invitation (validated by the admin's form)."""
+    """What the clinic enters for one invitation (validated by the admin's form).
 
-    full_name: str
+    The name in its parts, as the form asks it (the family name is needed); `full_name` only
+    from a CSV file with the one name column of older files, which is never split.
+    """
+
     date_of_birth: object  # datetime.date
     appointment_at: datetime
+    given_names: str = ""
+    family_name: str = ""
+    full_name: str = ""
     email: str = ""
     mobile: str = ""
     clinician: str = ""
     language: str = ""
+
+    @property
+    def name(self) -> str:
+        """The name on one line, as the draft's full name will read."""
+        return full_name_from_parts(self.given_names, self.family_name) or self.full_name.strip()
 
 
 def already_invited(details: InvitationDetails) -> Invitation | None:
@@ -62,7 +81,7 @@ def already_invited(details: InvitationDetails) -> Invitation | None:
         Invitation.objects.filter(
             appointment_at=details.appointment_at,
             submission__date_of_birth=details.date_of_birth,
-            submission__full_name__iexact=details.full_name.strip(),
+            submission__full_name__iexact=details.name,
         )
         .select_related("submission")
         .first()
@@ -75,7 +94,9 @@ def invite(details: InvitationDetails, *, created_by=None) -> Invitation:
 
     with transaction.atomic():
         submission, _token = create_submission(
-            full_name=details.full_name.strip(),
+            given_names=details.given_names.strip(),
+            family_name=details.family_name.strip(),
+            full_name=details.name,
             date_of_birth=details.date_of_birth,
             appointment_date=timezone.localdate(details.appointment_at),
             clinician=details.clinician.strip(),

@@ -31,6 +31,23 @@ from .tiers import UrgencyTier  # noqa: F401 (re-exported: the models' other cho
 STEP_COUNT = 11
 
 
+#: The longest a name part (given names, family name) may be: two of them and a space fit in the
+#: full name's 200 characters but one (the full name is cut there, see `full_name_from_parts`).
+NAME_PART_MAX_LENGTH = 100
+FULL_NAME_MAX_LENGTH = 200
+
+
+def full_name_from_parts(given_names: str, family_name: str) -> str:
+    """The name on one line, as the queue, search, summary and messages read it: the given names
+    and the family name, each stripped, joined by one space ("" when both are empty).
+
+    Either part may be missing (someone with one name gives only a family name). Only what fits
+    the full name's column is kept: 200 characters, which two parts of the most 100 pass by one.
+    """
+    parts = (part.strip() for part in (given_names or "", family_name or ""))
+    return " ".join(part for part in parts if part)[:FULL_NAME_MAX_LENGTH].rstrip()
+
+
 def draft_lifetime() -> timedelta:
     """How long an unsent draft is kept after its last change (setting INTAKE_DRAFT_DAYS)."""
     return timedelta(days=getattr(settings, "INTAKE_DRAFT_DAYS", 30))
@@ -270,6 +287,10 @@ class IntakeSubmissionQuerySet(models.QuerySet):
         return self.exclude(status=IntakeSubmission.Status.DRAFT)
 
 
+#: The columns the full name is made from.
+NAME_PARTS = frozenset({"given_names", "family_name"})
+
+
 class IntakeSubmission(StaffReviewFields, models.Model):
     """One patient's answers to "Prepare for your visit".
 
@@ -329,7 +350,11 @@ class IntakeSubmission(StaffReviewFields, models.Model):
     )
 
     # --- Step 1: about you and your visit -------------------------------------------------------
-    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    # Asked in two parts; `full_name` is made from them on every save (see `save`). Forms from
+    # before the parts were asked hold only `full_name`, as the patient or the clinic typed it.
+    given_names = models.CharField(_("given names"), max_length=NAME_PART_MAX_LENGTH, blank=True)
+    family_name = models.CharField(_("family name"), max_length=NAME_PART_MAX_LENGTH, blank=True)
+    full_name = models.CharField(_("full name"), max_length=FULL_NAME_MAX_LENGTH, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     appointment_date = models.DateField(_("appointment date"), null=True, blank=True)
     clinician = models.CharField(_("clinician"), max_length=200, blank=True)
@@ -549,6 +574,23 @@ class IntakeSubmission(StaffReviewFields, models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args, **kwargs):
+        """Save, with `full_name` made from the name's parts whenever either part is given.
+
+        A save of some columns only (`update_fields`) that includes a part saves `full_name`
+        too. When both parts are empty the full name is left as it is: older forms (and an
+        invitation made from a file with one name column) hold the name only there, and it is
+        never split by guessing.
+        """
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or NAME_PARTS.intersection(update_fields):
+            derived = full_name_from_parts(self.given_names, self.family_name)
+            if derived:
+                self.full_name = derived
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, "full_name"}
+        super().save(*args, **kwargs)
 
     @property
     def is_draft(self) -> bool:

@@ -29,7 +29,9 @@ from .summary import WIDE_ANSWER_CHARACTERS, summary_link_lifetime
 from .triage import Triage, triage
 
 #: Questions of the first step that the copy's heading already shows.
-HEADING_SLUGS = frozenset({"full_name", "appointment_date", "clinician"})
+HEADING_SLUGS = frozenset(
+    {"full_name", "given_names", "family_name", "appointment_date", "clinician"}
+)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ This module is the one list of questions. Everything else is generated from it:
 - the FHIR Questionnaire and its responses (intake/fhir/definition.py).
 
 To add a question: add a model field (and its migration), add one `Question` to its step here,
-and translate its label. `tests/test_question_definition.py` proves the new entry appears in every
+and translate its label. `intake/tests/test_questions.py` proves the new entry appears in every
 view above, and that every answer column of the model is defined here.
 
 What a question says about itself:
@@ -25,6 +25,8 @@ What a question says about itself:
   JavaScript); its answer is read on the same line as that question's ("Yes, Spanish").
   `completes` does the same for a question that is always shown ("Months ago, after my fall").
 - `asked`: False for a question only older forms hold; it still shows wherever it was answered.
+- `derived_from`: a stored answer made from other questions' answers (the full name, from the
+  given names and family name): it is shown only on forms that hold it without them.
 
 Clinical conclusions (tiers, key points) are not defined here: they are plain functions in
 intake/triage.py and intake/summary.py that read the answers by slug.
@@ -117,7 +119,7 @@ class Question:
     #: For SCORED questions: the answers in the questionnaire's own words, scored 0, 1 and 2.
     scored_answers: tuple[Text, ...] = ()
     required: bool = False
-    #: The message when a required question is not answered ("Enter your full name").
+    #: The message when a required question is not answered ("Enter your family name").
     missing: Text = ""
     shown_when: tuple[str, str] | None = None
     completes: str = ""
@@ -138,6 +140,10 @@ class Question:
     offered: tuple | None = None
     #: Stored answers that say nothing worth a line on the check page and summary.
     unremarkable: tuple = ()
+    #: Questions of the same step this answer is made from when they are answered (the full
+    #: name from the name's parts): then it gets no line of its own beside them; a form that
+    #: holds it without them (an older one) shows it in their place.
+    derived_from: tuple[str, ...] = ()
 
     def offered_choices(self) -> list[tuple[str, Text]]:
         """The choices the form offers today: `offered`, or all but those only older forms
@@ -253,14 +259,33 @@ ABOUT = Step(
             hint=_("For example: daughter, husband, carer, friend."),
             shown_when=("filled_by", FilledBy.HELPER),
         ),
+        # The name on one line: asked until the name was asked in two parts (below), and made
+        # from them since (IntakeSubmission.save). Older forms show it; newer ones show the parts.
         Question(
             "full_name",
             _("Full name"),
             Kind.TEXT,
             hint=_("The patient's name, as the clinic has it on record."),
+            asked=False,
+            derived_from=("given_names", "family_name"),
+        ),
+        # The GOV.UK name pattern: separate boxes, no "first" and "last" (not every name has
+        # its family name last), and only the family name needed (some people have one name).
+        Question(
+            "given_names",
+            _("Given names"),
+            Kind.TEXT,
+            hint=_("Your first name and any middle names."),
+            attrs={"autocomplete": "given-name", "spellcheck": "false"},
+        ),
+        Question(
+            "family_name",
+            _("Family name"),
+            Kind.TEXT,
+            hint=_("Your surname. If you have only one name, write it here."),
             required=True,
-            missing=_("Enter your full name"),
-            attrs={"autocomplete": "name", "spellcheck": "false"},
+            missing=_("Enter your family name"),
+            attrs={"autocomplete": "family-name", "spellcheck": "false"},
         ),
         Question(
             "date_of_birth",

@@ -116,6 +116,15 @@ class StaffReviewFields(models.Model):
         blank=True,
         help_text=_("For the clinic team only. The patient never sees it."),
     )
+    mrn = models.CharField(
+        _("clinic patient number (MRN)"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The patient's number in the clinic's own records, once you have matched them. "
+            "The FHIR export identifies the patient by it."
+        ),
+    )
 
     history = SentOnlyHistoricalRecords(
         inherit=True,

@@ -555,10 +555,13 @@ def carry_on_wording(submission: IntakeSubmission, result: Triage | None = None)
 
 # --- Sections, generated from the question definition ---------------------------------------
 
-#: The questions of the first step the header shows in its own places.
+#: The questions of the first step the header shows in its own places (the name as one line,
+#: made from its parts on newer forms: the heading a doctor reads).
 HEADER_SLUGS = frozenset(
     {
         "full_name",
+        "given_names",
+        "family_name",
         "date_of_birth",
         "appointment_date",
         "clinician",

@@ -51,4 +51,6 @@ urlpatterns = [
         name="fhir_questionnaire",
     ),
     path("fhir/Questionnaire.json", fhir_views.questionnaire_view, name="fhir_questionnaire_json"),
+    # Our answer codes, at the path of their canonical URLs (FHIR_CODE_SYSTEM_BASE).
+    path("fhir/CodeSystem/<slug:slug>", fhir_views.code_system_view, name="fhir_code_system"),
 ]

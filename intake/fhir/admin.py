@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ..audit import Action, record_access, record_export
-from .views import response_download, selection_download
+from .views import response_download, selection_download, transaction_download
 
 EXPORT_FHIR_CODENAME = "export_fhir_intakesubmission"
 
@@ -38,8 +38,9 @@ class FhirExportAdminMixin:
         record_export(user=request.user, action=Action.EXPORT_FHIR, queryset=queryset.sent())
         return selection_download(queryset, exported_by=request.user)
 
-    def fhir_view(self, request, object_id):
-        """The change page's button: this form's QuestionnaireResponse (403 without permission)."""
+    def _exported(self, request, object_id):
+        """The form a change page's FHIR button downloads, its rows read with it; 403 without
+        the permission. The download is in the access log."""
         if not self.has_export_fhir_permission(request):
             raise PermissionDenied
         submission = get_object_or_404(
@@ -47,7 +48,18 @@ class FhirExportAdminMixin:
             pk=object_id,
         )
         record_access(user=request.user, action=Action.EXPORT_FHIR, submission=submission)
+        return submission
+
+    def fhir_view(self, request, object_id):
+        """The change page's button: this form's QuestionnaireResponse."""
+        submission = self._exported(request, object_id)
         return response_download(submission, exported_by=request.user)
+
+    def fhir_transaction_view(self, request, object_id):
+        """This form as a FHIR transaction Bundle (Patient, response, Observations) to POST to
+        the clinic's FHIR server."""
+        submission = self._exported(request, object_id)
+        return transaction_download(submission, exported_by=request.user)
 
     def fhir_url_name(self) -> str:
         return f"{self.opts.app_label}_{self.opts.model_name}_fhir"
@@ -59,7 +71,12 @@ class FhirExportAdminMixin:
                 "<path:object_id>/fhir/",
                 self.admin_site.admin_view(require_GET(self.fhir_view)),
                 name=self.fhir_url_name(),
-            )
+            ),
+            path(
+                "<path:object_id>/fhir/transaction/",
+                self.admin_site.admin_view(require_GET(self.fhir_transaction_view)),
+                name=f"{self.fhir_url_name()}_transaction",
+            ),
         ]
         return own + super().get_urls()
 
@@ -68,5 +85,10 @@ class FhirExportAdminMixin:
         if self.has_export_fhir_permission(request):
             extra_context["fhir_download_url"] = reverse(
                 f"admin:{self.fhir_url_name()}", args=[object_id], current_app=self.admin_site.name
+            )
+            extra_context["fhir_transaction_url"] = reverse(
+                f"admin:{self.fhir_url_name()}_transaction",
+                args=[object_id],
+                current_app=self.admin_site.name,
             )
         return super().change_view(request, object_id, form_url, extra_context)

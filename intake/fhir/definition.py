@@ -5,8 +5,11 @@ Questionnaire's wording, help text, required flags and choices are exactly what 
 What has to stay stable whatever the wording is fixed here:
 
 - each step's linkId (its slug in intake/questions.py) and each question's, "<step>.<slug>";
-- the code system URL of each set of choices (`VALUE_SETS`: a slug per `TextChoices`, not the
-  Python class name, so renaming a class changes no code);
+- the code system of each set of choices: HL7's own codes for yes / no / not sure
+  (`STANDARD_CODES`), else ours (`VALUE_SETS`: a slug per `TextChoices`, not the Python class
+  name, so renaming a class changes no code) under `code_system_base()`, which is the same in
+  every deployment (answers exported by one clinic's server load into the Questionnaire another
+  serves);
 - `QUESTIONNAIRE_VERSION`: bump it whenever a linkId, type or answer code changes (the test
   `test_questionnaire_structure_matches_its_version` fails until you do).
 
@@ -52,7 +55,7 @@ from ..questions import Kind
 QUESTIONNAIRE_ID = "visit-preparation"
 QUESTIONNAIRE_NAME = "VisitPreparation"
 #: The version of the questions' structure (linkIds, types, answer codes), not of their wording.
-QUESTIONNAIRE_VERSION = "1.3.0"
+QUESTIONNAIRE_VERSION = "2.0.0"
 QUESTIONNAIRE_DATE = "2026-11-30"
 
 #: One code system per set of choices, by the stable slug in its URL.
@@ -103,6 +106,13 @@ class Question:
     scored: bool = False
     #: The body map: each region answered carries how weak it is and its side as child items.
     body_map: bool = False
+    #: How a choice is shown, as the app shows it (SDC itemControl): "radio-button", "check-box".
+    control: str = ""
+    #: A follow-up: (the linkId of the question it follows, the answers that reveal it). Shown
+    #: when any of them is given, as the HTML form does (SDC enableWhen, behaviour "any").
+    enable_when: tuple[str, tuple[str, ...]] | None = None
+    #: A computed item's FHIRPath expression (SDC calculatedExpression).
+    calculated: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,8 +157,60 @@ def questionnaire_url() -> str:
     return f"{canonical_base()}/Questionnaire/{QUESTIONNAIRE_ID}"
 
 
+#: Where our own code systems' canonical URLs start when FHIR_CODE_SYSTEM_BASE is not set. A
+#: canonical URL is a name, not a server address: it must be the same on every server that ever
+#: exports an answer, so it is fixed here rather than taken from the host name. Its path is the
+#: path the app serves the code systems at (/prepare/fhir/CodeSystem/<slug>), so any deployment
+#: resolves the same path. (".example.org" is reserved: nobody else can publish other codes
+#: under it.)
+DEFAULT_CODE_SYSTEM_BASE = "https://visit-preparation.example.org/prepare/fhir"
+
+
+def code_system_base() -> str:
+    return (getattr(settings, "FHIR_CODE_SYSTEM_BASE", "") or DEFAULT_CODE_SYSTEM_BASE).rstrip("/")
+
+
 def code_system_url(slug: str) -> str:
-    return f"{canonical_base()}/CodeSystem/{slug}"
+    """The canonical URL of one of our code systems: the same whatever server exports it."""
+    return f"{code_system_base()}/CodeSystem/{slug}"
+
+
+#: HL7's tables, for the answers they have a code for (terminology.hl7.org, FHIR R4).
+HL7_YES_NO = "http://terminology.hl7.org/CodeSystem/v2-0136"
+HL7_NULL_FLAVOR = "http://terminology.hl7.org/CodeSystem/v3-NullFlavor"
+
+#: Sets of choices coded with HL7's codes, not ours: our stored value -> (system, code). "Not
+#: sure" is the null flavor ASKU, "asked but unknown": the patient was asked and does not know.
+STANDARD_CODES = {
+    "yes-no": {YesNo.YES: (HL7_YES_NO, "Y"), YesNo.NO: (HL7_YES_NO, "N")},
+    "yes-no-not-sure": {
+        YesNoNotSure.YES: (HL7_YES_NO, "Y"),
+        YesNoNotSure.NO: (HL7_YES_NO, "N"),
+        YesNoNotSure.NOT_SURE: (HL7_NULL_FLAVOR, "ASKU"),
+    },
+}
+
+
+def system_and_code(slug: str, value: str) -> tuple[str, str]:
+    """The FHIR system and code of one stored answer of the set of choices `slug`."""
+    standard = STANDARD_CODES.get(slug, {})
+    if value in standard:
+        return standard[value]
+    return code_system_url(slug), value
+
+
+def value_of_coding(slug: str, system: str, code: str) -> str | None:
+    """The stored answer a coding means (the reverse of `system_and_code`), or None.
+
+    Our own codes are recognised by the code system's slug at the end of its URL, whatever the
+    base: forms exported before the base was fixed (under the server's host name) still read.
+    """
+    for value, standard in STANDARD_CODES.get(slug, {}).items():
+        if standard == (system, code):
+            return str(value)
+    if slug not in STANDARD_CODES and system.rstrip("/").endswith(f"/CodeSystem/{slug}"):
+        return code
+    return None
 
 
 def reference_code_system() -> str:
@@ -174,6 +236,24 @@ def _value_set_slug(values: list[str]) -> str:
     )
 
 
+def _enable_when(link_id: str, question: questions.Question):
+    """What reveals a follow-up, in linkIds and stored answers (None for a question always shown).
+
+    `shown_when`: one answer of an earlier question; `nested_in`: any of this question's own
+    options ticked in the question it sits under (the long-standing signs under "have now").
+    """
+    step = link_id.rsplit(".", 1)[0]
+    if question.shown_when:
+        parent, value = question.shown_when
+        return (f"{step}.{parent}", (str(value),))
+    if question.nested_in:
+        return (
+            f"{step}.{question.nested_in}",
+            tuple(str(value) for value, _label in question.offered_choices()),
+        )
+    return None
+
+
 def _question(link_id: str, question: questions.Question, model, *, required=None) -> Question:
     """The FHIR item of one defined question, typed by its kind."""
     common = {
@@ -182,6 +262,7 @@ def _question(link_id: str, question: questions.Question, model, *, required=Non
         "text": question.label,
         "required": question.required if required is None else required,
         "help_text": question.hint or "",
+        "enable_when": _enable_when(link_id, question),
     }
     kind = question.kind
     if kind in (Kind.DATE, Kind.MONTH_YEAR):
@@ -196,6 +277,7 @@ def _question(link_id: str, question: questions.Question, model, *, required=Non
                 (str(score), label) for score, label in enumerate(question.scored_answers)
             ),
             scored=True,
+            control="radio-button",
             **common,
         )
     if kind in (Kind.CHOICE, Kind.CHOICES):
@@ -203,6 +285,7 @@ def _question(link_id: str, question: questions.Question, model, *, required=Non
         return Question(
             type="choice",
             repeats=kind == Kind.CHOICES,
+            control="check-box" if kind == Kind.CHOICES else "radio-button",
             system=_value_set_slug([str(value) for value, _label in offered]),
             options=tuple((str(value), label) for value, label in offered),
             **common,
@@ -214,6 +297,7 @@ def _question(link_id: str, question: questions.Question, model, *, required=Non
             system="body-map-region",
             options=tuple((code, label) for code, label in BodyMapRegion.choices),
             body_map=True,
+            control="check-box",
             **common,
         )
     if kind == Kind.PHONE:
@@ -227,10 +311,25 @@ def _question(link_id: str, question: questions.Question, model, *, required=Non
     raise ImproperlyConfigured(f"No FHIR item type for the question {question.slug!r} ({kind}).")
 
 
-def _sarc_f_total_question() -> Question:
+def sarc_f_total_expression(link_ids: list[str]) -> str:
+    """FHIRPath for the SARC-F total, as `rules.sarc_f_score` computes it: the sum of the five
+    answers' scores (each answer's code is its score, "0" to "2"), and nothing until all five
+    are answered (a partial total would understate the screen).
+
+    Plain FHIRPath 2.0 (no `sum()` or `ordinal()`, which not every engine has). `%resource` is
+    the QuestionnaireResponse being filled in, as SDC defines it.
+    """
+    names = " | ".join(f"'{link_id}'" for link_id in link_ids)
+    answers = f"%resource.repeat(item).where(linkId in ({names})).answer"
+    scores = f"{answers}.value.select(code.toInteger())"
+    return f"iif({scores}.count() = {len(link_ids)}, {scores}.aggregate($this + $total, 0), {{}})"
+
+
+def _sarc_f_total_question(scored: list[Question]) -> Question:
     """The SARC-F total (0 to 10) the clinic's queue shows: computed, so read-only."""
     total = IntakeSubmission._meta.get_field("sarc_f_total")
     return Question(
+        calculated=sarc_f_total_expression([question.link_id for question in scored]),
         link_id="strength_check.sarc_f_total",
         name="sarc_f_total",
         text=total.verbose_name,
@@ -261,15 +360,16 @@ def section_questions(step: questions.Step) -> list[Question]:
     if step.kind == "check":
         return _send_questions()
     if step.rows:
-        rows = step.rows
-        # A row is answered as a whole; its main question cannot be left empty.
+        # Nothing in a row is required in FHIR: the row's group is optional (no medicines is an
+        # answer), and a required item in it would make an empty form invalid. The form asks
+        # for the row's main question only once the row is there.
         return [
-            _question(f"{step.slug}.{q.slug}", q, rows.model, required=q.slug == rows.main)
-            for q in rows.questions
+            _question(f"{step.slug}.{q.slug}", q, step.rows.model, required=False)
+            for q in step.rows.questions
         ]
     items = [_question(f"{step.slug}.{q.slug}", q, IntakeSubmission) for q in step.asked]
     if step.slug == "strength_check":
-        items.append(_sarc_f_total_question())
+        items.append(_sarc_f_total_question([item for item in items if item.scored]))
     return items
 
 

@@ -12,9 +12,12 @@ Bundle, after its response.
 
 import json
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from functools import cache
 from itertools import islice
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -28,6 +31,7 @@ from .definition import (
     QUESTIONNAIRE_ID,
     QUESTIONNAIRE_NAME,
     QUESTIONNAIRE_VERSION,
+    STANDARD_CODES,
     VALUE_SETS,
     Question,
     Section,
@@ -36,16 +40,24 @@ from .definition import (
     questionnaire_url,
     reference_code_system,
     sections,
+    system_and_code,
 )
 from .observations import latest_examination, latest_examination_id, observation_url, observations
 
 logger = logging.getLogger(__name__)
+
+#: The code system of how weak a region of the body map is.
+SEVERITY_SYSTEM = "weakness-severity"
 
 #: Submissions fetched (with their rows) per database round trip in a bulk Bundle.
 BUNDLE_CHUNK_SIZE = 200
 
 EXTENSION = "http://hl7.org/fhir/StructureDefinition/"
 ITEM_CONTROL_SYSTEM = "http://hl7.org/fhir/questionnaire-item-control"
+#: Structured Data Capture (SDC) 3.0.0, the FHIR R4 implementation guide for forms.
+SDC = "http://hl7.org/fhir/uv/sdc/StructureDefinition/"
+SDC_EXTENSION = SDC
+SDC_VERSION = "3.0.0"
 
 
 def _language() -> str:
@@ -73,16 +85,41 @@ def _help_item(link_id: str, text: str) -> dict:
     }
 
 
-def _coding(question: Question, code: str) -> dict:
+def _coding(question: Question, value: str) -> dict:
+    """The coding of one stored answer: HL7's code where there is one, else ours. The display is
+    the answer as the patient read it (in the clinic's language)."""
     # The code system's own label where the form no longer offers the code (older forms).
     labels = dict(question.options)
     if question.system in VALUE_SETS:
         labels = {**dict(VALUE_SETS[question.system].choices), **labels}
+    system, code = system_and_code(question.system, value)
+    return {"system": system, "code": code, "display": str(labels.get(value, value))}
+
+
+def _item_control(code: str) -> dict:
     return {
-        "system": code_system_url(question.system),
-        "code": code,
-        "display": str(labels.get(code, code)),
+        "url": f"{EXTENSION}questionnaire-itemControl",
+        "valueCodeableConcept": {"coding": [{"system": ITEM_CONTROL_SYSTEM, "code": code}]},
     }
+
+
+@cache
+def _questions_by_link_id() -> dict[str, Question]:
+    return {question.link_id: question for s in sections() for question in s.questions}
+
+
+def _enable_when(question: Question) -> dict:
+    """enableWhen for a follow-up: shown when the question it follows has any of its answers."""
+    parent_link_id, values = question.enable_when
+    parent = _questions_by_link_id()[parent_link_id]
+    conditions = [
+        {"question": parent_link_id, "operator": "=", "answerCoding": _coding(parent, value)}
+        for value in values
+    ]
+    item = {"enableWhen": conditions}
+    if len(conditions) > 1:
+        item["enableBehavior"] = "any"
+    return item
 
 
 def _question_item(question: Question) -> dict:
@@ -95,11 +132,26 @@ def _question_item(question: Question) -> dict:
         item["readOnly"] = True
     if question.max_length:
         item["maxLength"] = question.max_length
+    if question.enable_when:
+        item.update(_enable_when(question))
     extensions = [
         {"url": f"{EXTENSION}{name}", "valueInteger": value}
         for name, value in (("minValue", question.min_value), ("maxValue", question.max_value))
         if value is not None
     ]
+    if question.control:
+        extensions.append(_item_control(question.control))
+    if question.calculated:
+        extensions.append(
+            {
+                "url": f"{SDC_EXTENSION}sdc-questionnaire-calculatedExpression",
+                "valueExpression": {
+                    "description": "SARC-F total: the five scores summed, once all are answered",
+                    "language": "text/fhirpath",
+                    "expression": question.calculated,
+                },
+            }
+        )
     if extensions:
         item["extension"] = extensions
     if question.options:
@@ -144,7 +196,7 @@ def _body_map_child_items(question: Question) -> list[dict]:
 
 def _severity_coding(code: str) -> dict:
     return {
-        "system": code_system_url("weakness-severity"),
+        "system": code_system_url(SEVERITY_SYSTEM),
         "code": code,
         "display": str(Severity(code).label),
     }
@@ -201,6 +253,14 @@ def questionnaire() -> dict:
         return {
             "resourceType": "Questionnaire",
             "id": QUESTIONNAIRE_ID,
+            "meta": {
+                "profile": [
+                    # SDC's base form profile, and its "advanced behavior" one for enableWhen
+                    # follow-ups and the calculated SARC-F total.
+                    f"{SDC}sdc-questionnaire|{SDC_VERSION}",
+                    f"{SDC}sdc-questionnaire-behave|{SDC_VERSION}",
+                ]
+            },
             "language": _language(),
             "url": questionnaire_url(),
             "version": QUESTIONNAIRE_VERSION,
@@ -215,6 +275,54 @@ def questionnaire() -> dict:
                 "life, tests and questions for the doctor."
             ),
             "item": [_section_item(section) for section in sections()],
+        }
+
+
+# --- Our code systems -------------------------------------------------------------------------
+
+
+def _our_code_systems() -> dict[str, list[tuple[str, str]]]:
+    """Each of our code systems (slug -> every code with its label), those HL7 codes for left
+    out: the sets of choices (with the codes only older forms hold, so their exports resolve),
+    the SARC-F answers (code = score) and how weak a region of the body map is."""
+    systems = {
+        slug: [(str(value), label) for value, label in text_choices.choices]
+        for slug, text_choices in VALUE_SETS.items()
+        if slug not in STANDARD_CODES
+    }
+    for section in sections():
+        for question in section.questions:
+            if question.scored:
+                systems[question.system] = list(question.options)
+    return systems
+
+
+def code_system_slugs() -> list[str]:
+    return list(_our_code_systems())
+
+
+def code_system(slug: str) -> dict:
+    """One of our code systems as a FHIR R4 CodeSystem; KeyError for a slug we do not have."""
+    concepts = _our_code_systems()[slug]
+    with translation.override(_language()):
+        return {
+            "resourceType": "CodeSystem",
+            "id": slug,
+            "language": _language(),
+            "url": code_system_url(slug),
+            "version": QUESTIONNAIRE_VERSION,
+            "name": "".join(part.capitalize() for part in slug.split("-")),
+            "title": slug.replace("-", " ").capitalize().replace("Sarc f", "SARC-F"),
+            "status": "active",
+            "date": QUESTIONNAIRE_DATE,
+            "description": _(
+                "Answer codes of the visit preparation form. The codes never change; the "
+                "displays are the answers as the patient read them."
+            ),
+            "caseSensitive": True,
+            "content": "complete",
+            "count": len(concepts),
+            "concept": [{"code": code, "display": str(label)} for code, label in concepts],
         }
 
 
@@ -261,10 +369,54 @@ def _section_items(section: Section, submission: IntakeSubmission) -> list[dict]
     return groups
 
 
+def _name(submission: IntakeSubmission) -> dict:
+    """The patient's name: family and given names as they typed them in their boxes, with the
+    whole name as text. Older forms asked one "Full name" box: text only (no guessed split)."""
+    name = {"use": "usual"}
+    if submission.full_name:
+        name["text"] = submission.full_name
+    family = getattr(submission, "family_name", "")
+    if family:
+        name["family"] = family
+    given = getattr(submission, "given_names", "").split()
+    if given:
+        name["given"] = given
+    return name
+
+
+def patient_identifiers(submission: IntakeSubmission) -> list[dict]:
+    """The clinic's own patient number (MRN) when staff have added one, under the system set
+    in FHIR_MRN_SYSTEM; else none (the reference code names the form, not the person)."""
+    mrn = getattr(submission, "mrn", "")
+    system = getattr(settings, "FHIR_MRN_SYSTEM", "")
+    if not (mrn and system):
+        return []
+    return [
+        {
+            "use": "usual",
+            "type": {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/v2-0203",
+                        "code": "MR",
+                        "display": "Medical record number",
+                    }
+                ]
+            },
+            "system": system,
+            "value": mrn,
+        }
+    ]
+
+
 def _patient(submission: IntakeSubmission) -> dict:
     patient = {"resourceType": "Patient", "id": "patient"}
-    if submission.full_name:
-        patient["name"] = [{"text": submission.full_name}]
+    identifiers = patient_identifiers(submission)
+    if identifiers:
+        patient["identifier"] = identifiers
+    name = _name(submission)
+    if len(name) > 1:
+        patient["name"] = [name]
     if submission.date_of_birth:
         patient["birthDate"] = submission.date_of_birth.isoformat()
     telecom = []
@@ -315,6 +467,7 @@ def questionnaire_response(submission: IntakeSubmission) -> dict:
     return {
         "resourceType": "QuestionnaireResponse",
         "id": submission.reference,
+        "meta": {"profile": [f"{SDC}sdc-questionnaireresponse|{SDC_VERSION}"]},
         "language": _language(),
         "contained": [_patient(submission)],
         "identifier": {"system": reference_code_system(), "value": submission.reference},
@@ -435,3 +588,87 @@ def bundle_around(entries: Iterable[str]) -> Iterator[str]:
 def bundle(queryset: QuerySet) -> dict:
     """The whole Bundle as a dict (for tests and small sets; the download streams it)."""
     return json.loads("".join(bundle_json(queryset)))
+
+
+# --- A transaction Bundle: ready to POST to a FHIR server ---------------------------------------
+
+#: Namespace of the urn:uuid fullUrls of transaction Bundles (uuid5 of the reference code, so the
+#: same form always gives the same Bundle).
+_URN_NAMESPACE = uuid.UUID("4f5d2b8e-0c1a-5d7e-9b3f-6a2c8e1d7f40")
+
+
+def _urn(submission: IntakeSubmission, what: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(_URN_NAMESPACE, f'{submission.reference}/{what}')}"
+
+
+def _form_patient_identifier(submission: IntakeSubmission) -> dict:
+    """Without an MRN: the patient as "the person who sent form K7QP-3MXD", so posting the same
+    Bundle twice creates one Patient; the clinic links it to its record by name, birth date and
+    phone (or adds the MRN first)."""
+    return {
+        "use": "temp",
+        "system": f"{reference_code_system()}/patient",
+        "value": submission.reference,
+    }
+
+
+def _if_none_exist(identifier: dict) -> str:
+    return (
+        f"identifier={quote(identifier['system'], safe=':/')}|{quote(identifier['value'], safe='')}"
+    )
+
+
+def transaction_bundle(submission: IntakeSubmission, examination=None) -> dict:
+    """One sent form as a FHIR transaction: its Patient (created only if no Patient has its
+    identifier: the MRN, or failing that the form's), its QuestionnaireResponse (created only
+    once per reference code) and the latest examination's Observations, which refer to each
+    other by urn:uuid. POST it to the FHIR server's base URL.
+
+    Pass the examination when it has been read already (else it is read: one query).
+    """
+    patient = _patient(submission)
+    del patient["id"]
+    patient.setdefault("identifier", [_form_patient_identifier(submission)])
+    patient_urn = _urn(submission, "Patient")
+    subject = {"reference": patient_urn}
+
+    response = questionnaire_response(submission)
+    del response["id"], response["contained"]
+    response["subject"] = subject
+    entries = [
+        {
+            "fullUrl": patient_urn,
+            "resource": patient,
+            "request": {
+                "method": "POST",
+                "url": "Patient",
+                "ifNoneExist": _if_none_exist(patient["identifier"][0]),
+            },
+        },
+        {
+            "fullUrl": _urn(submission, "QuestionnaireResponse"),
+            "resource": response,
+            "request": {
+                "method": "POST",
+                "url": "QuestionnaireResponse",
+                "ifNoneExist": _if_none_exist(response["identifier"]),
+            },
+        },
+    ]
+    for observation in examination_observations(submission, examination):
+        observation = {**observation, "subject": subject}
+        del observation["contained"]
+        urn = _urn(submission, f"Observation/{observation.pop('id')}")
+        entries.append(
+            {
+                "fullUrl": urn,
+                "resource": observation,
+                "request": {"method": "POST", "url": "Observation"},
+            }
+        )
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "timestamp": _instant(timezone.now()),
+        "entry": entries,
+    }

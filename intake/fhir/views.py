@@ -8,7 +8,7 @@ Responses hold health data: only the admin serves them (intake/fhir/admin.py), t
 import json
 import logging
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
@@ -19,11 +19,13 @@ from . import FHIR_JSON
 from .observations import observation_url
 from .resources import (
     bundle_json,
+    code_system,
     examination_observations,
     fhir_queryset,
     questionnaire,
     questionnaire_response,
     response_url,
+    transaction_bundle,
 )
 
 logger = logging.getLogger(__name__)
@@ -32,14 +34,32 @@ logger = logging.getLogger(__name__)
 QUESTIONNAIRE_MAX_AGE = 60 * 60
 
 
+def _public(document: dict, filename: str) -> HttpResponse:
+    """A public FHIR document (questions and codes, never answers): cacheable, and readable by
+    a form renderer on another site (CORS), as FHIR tools such as LHC-Forms fetch them."""
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type=FHIR_JSON)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Access-Control-Allow-Origin"] = "*"
+    patch_cache_control(response, public=True, max_age=QUESTIONNAIRE_MAX_AGE)
+    return response
+
+
 @require_GET
 def questionnaire_view(request):
     """The intake's questions as a FHIR R4 Questionnaire (JSON), for anyone."""
-    body = json.dumps(questionnaire(), ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type=FHIR_JSON)
-    response["Content-Disposition"] = 'inline; filename="Questionnaire-visit-preparation.json"'
-    patch_cache_control(response, public=True, max_age=QUESTIONNAIRE_MAX_AGE)
-    return response
+    return _public(questionnaire(), "Questionnaire-visit-preparation.json")
+
+
+@require_GET
+def code_system_view(request, slug):
+    """One of our answer code systems as a FHIR R4 CodeSystem, for anyone, at the path of its
+    canonical URL (intake/fhir/definition.py `code_system_url`)."""
+    try:
+        document = code_system(slug)
+    except KeyError:
+        raise Http404("No such code system") from None
+    return _public(document, f"CodeSystem-{slug}.json")
 
 
 def _download(response, filename: str):
@@ -68,6 +88,15 @@ def response_download(submission, *, exported_by=None) -> HttpResponse:
         }
         body = json.dumps(document, ensure_ascii=False, indent=2)
         filename = f"visit-form-{submission.reference}.fhir.json"
+    return _download(HttpResponse(body, content_type=FHIR_JSON), filename)
+
+
+def transaction_download(submission, *, exported_by=None) -> HttpResponse:
+    """One sent form as a FHIR transaction Bundle, ready to POST to a FHIR server's base URL."""
+    document = transaction_bundle(submission)
+    logger.info("intake.fhir_export user_id=%s responses=1", getattr(exported_by, "pk", None))
+    body = json.dumps(document, ensure_ascii=False, indent=2)
+    filename = f"visit-form-{submission.reference}.transaction.fhir.json"
     return _download(HttpResponse(body, content_type=FHIR_JSON), filename)
 
 

@@ -10,6 +10,13 @@ as `raw_token` (it is never stored), so a test can open
     IntakeSubmissionFactory(call_today=True)        # worse week to week: tier 2
     IntakeSubmissionFactory(sarc_f_positive=True)   # SARC-F total 6
     BlankDraftFactory()                             # a draft with nothing but step 1's name
+
+The name is in its parts (given names, family name), as the form asks it, and the full name is
+made from them when the submission is saved. Pass `full_name` alone for a form from before the
+parts were asked, which holds the name only on one line:
+
+    IntakeSubmissionFactory(given_names="Ada", family_name="Lovelace")  # full_name "Ada Lovelace"
+    IntakeSubmissionFactory(full_name="ADA  lovelace")                  # an older form, as typed
 """
 
 import datetime
@@ -40,6 +47,7 @@ from intake.models import (
     WeaknessLimit,
     YesNo,
     YesNoNotSure,
+    full_name_from_parts,
 )
 from intake.tokens import hash_token, new_reference, new_token
 
@@ -64,14 +72,28 @@ class _WithToken(DjangoModelFactory):
     def _build(cls, model_class, *args, token, **kwargs):
         submission = super()._build(model_class, *args, **kwargs)
         submission.raw_token = token
+        # Saving makes the full name from the parts (IntakeSubmission.save); a built one is not
+        # saved, so make it here.
+        submission.full_name = submission.full_name or full_name_from_parts(
+            submission.given_names, submission.family_name
+        )
         return submission
+
+
+#: The patient's name in its parts, unless the factory is given `full_name` alone: then the form
+#: is one from before the parts were asked, its name only on one line.
+FULL_NAME = ""
+GIVEN_NAMES = factory.Maybe("full_name", "", factory.Faker("first_name"))
+FAMILY_NAME = factory.Maybe("full_name", "", factory.Faker("last_name"))
 
 
 class BlankDraftFactory(_WithToken):
     class Meta:
         model = IntakeSubmission
 
-    full_name = factory.Faker("name")
+    full_name = FULL_NAME
+    given_names = GIVEN_NAMES
+    family_name = FAMILY_NAME
     date_of_birth = datetime.date(1950, 3, 14)
     steps_completed = factory.LazyFunction(lambda: [1])
 
@@ -171,7 +193,9 @@ class IntakeSubmissionFactory(_WithToken):
 
     steps_completed = factory.LazyFunction(lambda: list(range(1, 11)))
     # Step 1
-    full_name = factory.Faker("name")
+    full_name = FULL_NAME
+    given_names = GIVEN_NAMES
+    family_name = FAMILY_NAME
     date_of_birth = datetime.date(1948, 7, 2)
     appointment_date = factory.LazyFunction(
         lambda: timezone.localdate() + datetime.timedelta(days=14)

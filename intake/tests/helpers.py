@@ -5,7 +5,8 @@ import re
 from intake.models import IntakeSubmission
 
 STEP1 = {
-    "full_name": "Ann Example",
+    "given_names": "Ann",
+    "family_name": "Example",
     "date_of_birth_0": "3",
     "date_of_birth_1": "4",
     "date_of_birth_2": "1950",

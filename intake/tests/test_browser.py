@@ -35,14 +35,16 @@ def test_whole_form_on_a_phone_with_a_break_and_the_private_link(
 
     # Step 1, with a mistake first: the error is shown and nothing typed is lost.
     expect_step(page, 1)
-    page.get_by_label("Full name").fill("Maria Example")
+    page.get_by_label("Given names").fill("Maria")
+    page.get_by_label("Family name").fill("Example")
     page.get_by_label("Day").first.fill("9")
     page.get_by_label("Year").first.fill("1947")
     page.get_by_label("What is the main reason for your visit?").fill("My legs are weaker.")
     save_and_continue(page)
     assert page.title().startswith("Error:")
     assert page.get_by_text("Date of birth must include a month").first.is_visible()
-    assert page.get_by_label("Full name").input_value() == "Maria Example"
+    assert page.get_by_label("Given names").input_value() == "Maria"
+    assert page.get_by_label("Family name").input_value() == "Example"
     page.get_by_label("Month").first.fill("11")
     save_and_continue(page)
 
@@ -143,7 +145,8 @@ def test_whole_form_on_a_phone_with_a_break_and_the_private_link(
     # Step 11: every answer is there, including both medicines and both injuries.
     expect_step(page, 11)
     for text in [
-        "Maria Example",
+        "Maria",
+        "Example",
         "9 November 1947",
         "Left hip or thigh (quite a lot)",
         "5 out of 10. A total of 4 or more",
@@ -193,7 +196,8 @@ def test_every_step_passes_automated_accessibility_checks(desktop_page):
     page.goto("/prepare/step/1/")
     save_and_continue(page)  # with errors
     check("step 1 with errors")
-    page.get_by_label("Full name").fill("Ann Example")
+    page.get_by_label("Given names").fill("Ann")
+    page.get_by_label("Family name").fill("Example")
     page.get_by_label("Day").first.fill("3")
     page.get_by_label("Month").first.fill("4")
     page.get_by_label("Year").first.fill("1950")

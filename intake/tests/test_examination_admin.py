@@ -302,7 +302,7 @@ def test_the_bundle_has_the_latest_examinations_observations(django_assert_max_n
         assert observation["status"] == "final"
         assert observation["effectiveDateTime"] == "2025-02-03"  # the latest only
         assert observation["subject"] == {"reference": "#patient"}
-        assert observation["contained"][0]["name"] == [{"text": visit.full_name}]
+        assert observation["contained"][0]["name"][0]["text"] == visit.full_name
 
     by_text = {o["code"]["text"]: o for o in observations}
     weight = by_text["Body weight"]

@@ -17,7 +17,10 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from intake.body_map import SNOMED, chosen_regions
 from intake.fhir.definition import (
+    HL7_NULL_FLAVOR,
+    HL7_YES_NO,
     QUESTIONNAIRE_VERSION,
+    STANDARD_CODES,
     VALUE_SETS,
     code_system_url,
     questionnaire_url,
@@ -67,6 +70,7 @@ NOT_ANSWERS = {
     "archived_at": "the clinic's workflow",
     "staff_note": "for the clinic team only",
     "language": "the contained Patient's communication language",
+    "mrn": "the Patient's identifier, when FHIR_MRN_SYSTEM is set (test_fhir_interop.py)",
 }
 #: Questions only older forms hold (intake/questions.py `asked=False`): no longer in the
 #: Questionnaire; their answers still show on those forms' summary, CSV and admin page.
@@ -114,13 +118,22 @@ def answers_of(group, link_id) -> list[dict]:
     return next((item["answer"] for item in group["item"] if item["linkId"] == link_id), [])
 
 
+#: HL7's codes for yes / no / not sure, back to the values the app stores.
+HL7_VALUES = {
+    standard: str(value) for table in STANDARD_CODES.values() for value, standard in table.items()
+}
+
+
 def answer_values(answers) -> list:
-    """The plain value of each answer: a coding's code, or the value itself."""
+    """The plain value of each answer: a coding's code (HL7's as the stored value), or the value
+    itself."""
     values = []
     for answer in answers:
         # The value, without the items nested under it (the body map's strength and side).
         ((key, value),) = [(k, v) for k, v in answer.items() if k != "item"]
-        values.append(value["code"] if key == "valueCoding" else value)
+        if key == "valueCoding":
+            value = HL7_VALUES.get((value["system"], value["code"]), value["code"])
+        values.append(value)
     return values
 
 
@@ -166,7 +179,8 @@ def complete_submission():
     """A sent submission with every answer field filled in, and rows of every kind."""
     submission = IntakeSubmissionFactory(
         sent=True,
-        full_name="Zoë Ångström-Núñez",
+        given_names="Zoë",
+        family_name="Ångström-Núñez",
         recent_immobilisation=YesNo.YES,
         recent_immobilisation_details="Leg in a cast for 6 weeks",
         sarc_f_walking=0,  # a zero is an answer
@@ -210,7 +224,7 @@ def test_questionnaire_has_one_group_per_step_in_order():
 def test_questionnaire_link_ids_are_unique_and_named_after_step_and_field():
     link_ids = [item["linkId"] for item, _parent in walk(questionnaire()["item"])]
     assert len(link_ids) == len(set(link_ids))
-    for link_id in ("about.full_name", "symptoms.weakness_map", "medicines.name"):
+    for link_id in ("about.family_name", "symptoms.weakness_map", "medicines.name"):
         assert link_id in link_ids
     for link_id in ("strength_check.sarc_f_falls", "tests.test_type", "send.consent"):
         assert link_id in link_ids
@@ -218,7 +232,8 @@ def test_questionnaire_link_ids_are_unique_and_named_after_step_and_field():
 
 def test_questionnaire_types_each_answer_by_its_kind():
     items = questionnaire_items()
-    assert items["about.full_name"]["type"] == "string"
+    assert items["about.family_name"]["type"] == "string"
+    assert "about.full_name" not in items  # made from the two parts; older forms' only box
     assert items["about.visit_reason"]["type"] == "text"
     assert items["about.date_of_birth"]["type"] == "date"
     assert items["lifestyle.alcohol_drinks_per_week"]["type"] == "integer"
@@ -234,15 +249,17 @@ def test_questionnaire_types_each_answer_by_its_kind():
 
 def test_questionnaire_keeps_the_forms_wording_required_flags_and_limits():
     items = questionnaire_items()
-    assert items["about.full_name"]["required"] is True
+    assert items["about.family_name"]["required"] is True
+    assert "required" not in items["about.given_names"]  # some people have one name
     assert items["about.date_of_birth"]["required"] is True
     assert "required" not in items["about.visit_reason"]
     assert items["about.visit_reason"]["maxLength"] == 2000
     assert (
-        items["about.full_name.help"]["text"]
-        == "The patient's name, as the clinic has it on record."
+        items["about.family_name.help"]["text"]
+        == "Your surname. If you have only one name, write it here."
     )
-    assert items["medicines.name"]["required"] is True  # a row needs its name
+    # Not required in FHIR: an empty optional repeating group would make the form invalid.
+    assert "required" not in items["medicines.name"]
     limits = {
         e["url"].rsplit("/", 1)[1]: e["valueInteger"]
         for e in items["lifestyle.alcohol_drinks_per_week"]["extension"]
@@ -256,9 +273,11 @@ def test_answer_options_are_the_text_choices_with_a_code_system_each():
         if item["type"] != "choice" or link_id.startswith("strength_check."):
             continue
         systems = {option["valueCoding"]["system"] for option in item["answerOption"]}
-        assert len(systems) == 1, link_id
-        if systems == {SNOMED}:  # a standard code system: the body map's side (laterality)
+        if systems <= {SNOMED, HL7_YES_NO, HL7_NULL_FLAVOR}:
+            # Standard codes: the body map's side (SNOMED CT laterality), yes / no / not sure
+            # (HL7; test_fhir_interop.py).
             continue
+        assert len(systems) == 1, link_id
         (slug,) = [s for s in VALUE_SETS if code_system_url(s) in systems]
         pairs = [
             (o["valueCoding"]["code"], o["valueCoding"]["display"]) for o in item["answerOption"]
@@ -270,7 +289,7 @@ def test_answer_options_are_the_text_choices_with_a_code_system_each():
         still_asked = {(value, str(label)) for value, label in offered_choices(VALUE_SETS[slug])}
         assert set(pairs) == still_asked or link_id == "effects.long_standing_symptoms", link_id
         coded += 1
-    assert coded == 25  # 24 choices asked today and the body map's "how weak"
+    assert coded == 17  # choices asked today with our own codes, and the body map's "how weak"
 
 
 def test_sarc_f_answers_are_coded_with_their_scores():
@@ -301,7 +320,7 @@ def test_questionnaire_structure_matches_its_version():
         for item, _parent in walk(questionnaire()["item"])
     ]
     fingerprint = hashlib.sha256(json.dumps(structure).encode()).hexdigest()[:16]
-    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("1.3.0", "52eabba32731dedd")
+    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("2.0.0", "eba08d96e8d9769e")
 
 
 # --- A QuestionnaireResponse --------------------------------------------------------------------
@@ -323,7 +342,14 @@ def test_response_names_the_patient_in_a_contained_patient(complete_submission):
     assert patient == {
         "resourceType": "Patient",
         "id": "patient",
-        "name": [{"text": "Zoë Ångström-Núñez"}],
+        "name": [
+            {
+                "use": "usual",
+                "text": "Zoë Ångström-Núñez",
+                "family": "Ångström-Núñez",
+                "given": ["Zoë"],
+            }
+        ],
         "birthDate": "1948-07-02",
         "telecom": [
             {"system": "phone", "value": "+12015550123"},
@@ -446,13 +472,20 @@ def test_response_is_in_the_clinics_language_whatever_the_patient_used(
 
 def test_empty_answers_and_unanswered_steps_are_left_out():
     submission = BlankDraftFactory(
-        status=IntakeSubmission.Status.SENT, sent_at=timezone.now(), full_name="Ann Example"
+        status=IntakeSubmission.Status.SENT,
+        sent_at=timezone.now(),
+        given_names="Ann",
+        family_name="Example",
     )
     response = questionnaire_response(submission)
     QuestionnaireResponse.model_validate(response)
     assert [group["linkId"] for group in response["item"]] == ["about"]
     (about,) = response["item"]
-    assert [item["linkId"] for item in about["item"]] == ["about.full_name", "about.date_of_birth"]
+    assert [item["linkId"] for item in about["item"]] == [
+        "about.given_names",
+        "about.family_name",
+        "about.date_of_birth",
+    ]
 
 
 def test_drafts_have_no_response():

@@ -89,7 +89,8 @@ def test_resume_by_link_restores_every_answer():
     assert response.redirect_chain[-1][0] == REVIEW  # all nine steps answered
     review = response.content.decode()
     for text in [
-        submission.full_name,
+        submission.given_names,
+        submission.family_name,
         "2 July 1948",
         "Dr Okafor",
         "Left hip or thigh (quite a lot)",
@@ -204,13 +205,13 @@ def test_a_patient_cannot_see_another_submission_by_changing_the_token(client):
     changed = token[:-1] + ("A" if token[-1] != "A" else "B")
     assert client.get(f"/prepare/resume/{changed}/").status_code == 404
     review = client.get(REVIEW).content.decode()
-    assert mine.full_name in review
-    assert theirs.full_name not in review
+    assert mine.family_name in review
+    assert theirs.family_name not in review
     # Nor by posting the other submission's (non-secret) reference.
     response = post_step(client, 1, STEP1, reference=theirs.reference)
     assert response.status_code == 409
     theirs.refresh_from_db()
-    assert theirs.full_name != STEP1["full_name"]
+    assert theirs.family_name != STEP1["family_name"]
 
 
 # --- Back, errors and two tabs ------------------------------------------------------------------
@@ -312,7 +313,7 @@ def test_save_for_later_on_the_first_page_starts_the_form_even_without_a_name(cl
     client.get(link)
     returning = client.get(step_url(1))
     assert 'value="3"' in returning.content.decode()
-    assert "Enter your full name" in error_messages(returning)
+    assert "Enter your family name" in error_messages(returning)
 
 
 def test_a_form_started_for_later_cannot_be_sent_until_step_one_is_done(client):
@@ -321,8 +322,9 @@ def test_a_form_started_for_later_cannot_be_sent_until_step_one_is_done(client):
     refused = send(client, submission)
     html = refused.content.decode()
     # Each answer the clinic needs is listed, linked to its question on its page.
-    assert "Answer “Full name” before you send" in html
-    assert 'href="/prepare/step/1/?change=1#id_full_name"' in html
+    assert "Answer “Family name” before you send" in html
+    assert 'href="/prepare/step/1/?change=1#id_family_name"' in html
+    assert "Answer “Given names”" not in html  # some people have one name
     assert 'href="/prepare/step/1/?change=1#id_date_of_birth_0"' in html
     assert 'href="/prepare/step/4/?change=1#id_sarc_f_strength_0"' in html
     assert IntakeSubmission.objects.get().is_draft
@@ -333,7 +335,7 @@ def test_the_check_page_lists_what_is_needed_before_sending_and_nothing_once_ans
     page = client.get(REVIEW).content.decode()
     assert "Before you send, answer these" in page
     assert "Answer “Falls in the past year” before you send" in page
-    assert "Full name" not in page.split("Before you send, answer these")[1].split("</ul>")[0]
+    assert "Family name" not in page.split("Before you send, answer these")[1].split("</ul>")[0]
     post_step(client, 4, SARC_F_ALL_SOME)
     assert "Before you send, answer these" not in client.get(REVIEW).content.decode()
 
@@ -357,7 +359,7 @@ def test_a_page_left_open_for_another_form_does_not_save_into_this_one(client):
     first, _ = start_form(client)
     stale_reference = first.reference
     client.post("/prepare/new/")  # e.g. the next patient starts a form in another tab
-    second, _ = start_form(client, full_name="Bob Next")
+    second, _ = start_form(client, given_names="Bob", family_name="Next")
     response = post_step(client, 5, {"allergies": "Latex"}, reference=stale_reference)
     assert response.status_code == 409
     assert "This page was for a different form" in response.content.decode()
@@ -374,7 +376,7 @@ def test_starting_a_new_form_asks_first_and_then_forgets_the_old_one(client):
     response = client.post("/prepare/new/")
     assert response.url == step_url(1)
     assert "intake_submission_id" not in client.session
-    assert "Ann Example" not in client.get(step_url(1)).content.decode()
+    assert 'value="Example"' not in client.get(step_url(1)).content.decode()
 
 
 def test_a_later_step_without_a_form_goes_to_the_start(client):
@@ -548,14 +550,14 @@ def test_a_sent_form_is_read_only(client):
     send(client, submission)
     page = client.get(step_url(1)).content.decode()
     assert "You have sent this form" in page
-    assert f'value="{submission.full_name}"' in page
-    assert re.search(r'name="full_name"[^>]*disabled', page)
+    assert f'value="{submission.family_name}"' in page
+    assert re.search(r'name="family_name"[^>]*disabled', page)
     assert "Save and continue" not in page
-    response = post_step(client, 1, {**STEP1, "full_name": "Changed"})
+    response = post_step(client, 1, {**STEP1, "family_name": "Changed"})
     assert response.url == "/prepare/sent/"
     response = post_step(client, 6, rows("medicine", {"name": "New"}))
     submission.refresh_from_db()
-    assert submission.full_name != "Changed"
+    assert "Changed" not in (submission.family_name, submission.full_name)
     assert not Medicine.objects.filter(name="New").exists()
     assert send(client, submission).url == "/prepare/sent/"
 
@@ -565,7 +567,7 @@ def test_a_sent_form_opened_by_link_shows_the_visit_summary(client):
     response = open_link(client, submission)
     assert response.redirect_chain[-1][0] == "/prepare/summary/"
     review = client.get(REVIEW).content.decode()
-    assert submission.full_name in review
+    assert submission.family_name in review
     assert 'class="answers__change"' not in review
     assert "Send to the clinic" not in review
 
@@ -603,7 +605,7 @@ def test_pages_with_answers_are_not_stored_or_indexed(client):
 
 
 def test_no_answer_is_kept_in_a_cookie(client):
-    start_form(client, full_name="Zebedee Quill")
+    start_form(client, given_names="Zebedee", family_name="Quill")
     post_step(client, 5, {"allergies": "Wasp stings"})
     assert set(client.cookies) <= {"sessionid", "csrftoken"}
     for morsel in client.cookies.values():

@@ -32,7 +32,8 @@ def staff():
 
 def test_clinic_staff_invite_one_patient_and_see_it_listed_as_invited(staff, run_tasks):
     form = {
-        "full_name": "Ann Example",
+        "given_names": "Ann",
+        "family_name": "Example",
         "date_of_birth": "1950-03-14",
         "email": "ann@example.org",
         "mobile": "",
@@ -44,6 +45,12 @@ def test_clinic_staff_invite_one_patient_and_see_it_listed_as_invited(staff, run
     assert response.status_code == 302, response.content.decode()[:3000]
     invitation = Invitation.objects.get()
     assert invitation.created_by.username == "nurse"
+    draft = invitation.submission
+    assert (draft.given_names, draft.family_name, draft.full_name) == (
+        "Ann",
+        "Example",
+        "Ann Example",
+    )
     listing = staff.get("/admin/intake/invitation/").content.decode()
     assert "Ann Example" in listing and "Invited" in listing
     queue = staff.get("/admin/intake/intakesubmission/").content.decode()
@@ -54,7 +61,8 @@ def test_an_invitation_needs_a_way_to_reach_the_patient_and_a_future_appointment
     response = staff.post(
         ADD,
         {
-            "full_name": "Ann Example",
+            "given_names": "Ann",
+            "family_name": "Example",
             "date_of_birth": "1950-03-14",
             "appointment_at": "2020-01-01 09:00",
             "language": "en",
@@ -63,11 +71,12 @@ def test_an_invitation_needs_a_way_to_reach_the_patient_and_a_future_appointment
     html = response.content.decode()
     assert response.status_code == 200
     assert "The appointment must be in the future." in html
-    assert 'value="Ann Example"' in html  # what was typed is kept
+    assert 'value="Ann"' in html and 'value="Example"' in html  # what was typed is kept
     response = staff.post(
         ADD,
         {
-            "full_name": "Ann Example",
+            "given_names": "Ann",
+            "family_name": "Example",
             "date_of_birth": "1950-03-14",
             "appointment_at": in_days(3),
             "language": "en",
@@ -75,6 +84,38 @@ def test_an_invitation_needs_a_way_to_reach_the_patient_and_a_future_appointment
     )
     assert "Give an email address or a mobile number" in response.content.decode()
     assert not Invitation.objects.exists()
+
+
+def test_the_invitation_form_asks_for_the_name_in_parts_and_needs_only_the_family_name(staff):
+    form = staff.get(ADD).content.decode()
+    assert "Patient&#x27;s given names" in form and "Patient&#x27;s family name" in form
+    assert 'name="full_name"' not in form
+    when = in_days(5)
+    missing = staff.post(
+        ADD,
+        {
+            "given_names": "Ann",
+            "family_name": "",
+            "date_of_birth": "1950-03-14",
+            "email": "ann@example.org",
+            "appointment_at": when,
+            "language": "en",
+        },
+    ).content.decode()
+    assert "Enter the patient&#x27;s family name." in missing
+    assert 'value="Ann"' in missing
+    assert not Invitation.objects.exists()
+    one_name = {
+        "given_names": "",
+        "family_name": "Suharto",
+        "date_of_birth": "1951-06-08",
+        "email": "suharto@example.org",
+        "appointment_at": when,
+        "language": "en",
+    }
+    assert staff.post(ADD, one_name).status_code == 302
+    draft = Invitation.objects.get().submission
+    assert (draft.given_names, draft.family_name, draft.full_name) == ("", "Suharto", "Suharto")
 
 
 def test_staff_without_the_permission_cannot_invite():
@@ -85,13 +126,13 @@ def test_staff_without_the_permission_cannot_invite():
 
 def test_a_csv_upload_invites_the_good_rows_and_reports_the_bad_ones_by_line(staff, run_tasks):
     text = (
-        "full_name,date_of_birth,appointment,email,mobile,clinician,language\n"
-        f"Ann Example,1950-03-14,{in_days(4)},ann@example.org,,Dr Rivera,en\n"
-        f"No Contact,1950-03-14,{in_days(4)},,,,en\n"
-        f"Bad Date,14/13/1950,{in_days(4)},bad@example.org,,,en\n"
+        "given_names,family_name,date_of_birth,appointment,email,mobile,clinician,language\n"
+        f"Ann,Example,1950-03-14,{in_days(4)},ann@example.org,,Dr Rivera,en\n"
+        f"No,Contact,1950-03-14,{in_days(4)},,,,en\n"
+        f"Bad,Date,14/13/1950,{in_days(4)},bad@example.org,,,en\n"
         "\n"
-        f"Rosa Ejemplo,14/03/1948,{in_days(6)},,+34 612 345 678,Dr Rivera,es\n"
-        f"Past Visit,1950-03-14,2020-01-01 09:00,past@example.org,,,en\n"
+        f"Rosa,Ejemplo,14/03/1948,{in_days(6)},,+34 612 345 678,Dr Rivera,es\n"
+        f"Past,Visit,1950-03-14,2020-01-01 09:00,past@example.org,,,en\n"
     )
     response = staff.post(UPLOAD, {"file": upload(text)})
     html = response.content.decode()
@@ -113,7 +154,12 @@ def test_a_csv_upload_invites_the_good_rows_and_reports_the_bad_ones_by_line(sta
 
 def test_a_csv_file_without_the_needed_columns_or_not_utf8_is_refused_whole():
     rows, error = read_csv_rows(upload("name,born\nAnn,1950-03-14\n"))
-    assert rows == [] and "missing: full_name, date_of_birth, appointment" in error
+    assert rows == [] and "missing: family_name, date_of_birth, appointment" in error
+    # Given names alone do not name the patient; nor does full_name beside them.
+    rows, error = read_csv_rows(
+        upload("given_names,full_name,date_of_birth,appointment\nAnn,Ann Example,1950-03-14,x\n")
+    )
+    assert rows == [] and "missing: family_name." in error
     rows, error = read_csv_rows(
         upload("full_name,date_of_birth,appointment\nJosé,1950-03-14,x\n", encoding="utf-16")
     )
@@ -129,3 +175,57 @@ def test_semicolon_separated_files_from_european_spreadsheets_are_read():
     assert error == ""
     invited, problems = invite_rows(rows, created_by=None)
     assert (invited, problems) == (1, [])
+
+
+def test_a_csv_with_name_parts_fills_in_the_drafts_parts(run_tasks):
+    rows, error = read_csv_rows(
+        upload(
+            "given_names,family_name,date_of_birth,appointment,email\n"
+            f"Rosa María,Ejemplo García,14/03/1948,{in_days(3)},rosa@example.org\n"
+            f",Suharto,1951-06-08,{in_days(3)},suharto@example.org\n"
+            f"Ann,,1950-03-14,{in_days(3)},ann@example.org\n"
+        )
+    )
+    assert error == ""
+    invited, problems = invite_rows(rows, created_by=None)
+    assert invited == 2
+    assert problems == [(4, "Patient's family name: Enter the patient's family name.")]
+    drafts = {
+        invitation.submission.full_name: invitation.submission
+        for invitation in Invitation.objects.select_related("submission")
+    }
+    assert set(drafts) == {"Rosa María Ejemplo García", "Suharto"}
+    rosa = drafts["Rosa María Ejemplo García"]
+    assert (rosa.given_names, rosa.family_name) == ("Rosa María", "Ejemplo García")
+    assert (drafts["Suharto"].given_names, drafts["Suharto"].family_name) == ("", "Suharto")
+
+
+def test_an_older_csv_with_one_full_name_column_is_read_and_the_name_kept_whole(run_tasks):
+    rows, error = read_csv_rows(
+        upload(
+            "full_name,date_of_birth,appointment,email\n"
+            f"Rosa María Ejemplo García,14/03/1948,{in_days(3)},rosa@example.org\n"
+            f",1950-03-14,{in_days(3)},nobody@example.org\n"
+        )
+    )
+    assert error == ""
+    invited, problems = invite_rows(rows, created_by=None)
+    assert invited == 1
+    assert [line for line, _reason in problems] == [3]
+    assert "Patient's full name" in problems[0][1]
+    draft = Invitation.objects.get().submission
+    # Not split by guessing: the patient gives the parts on the form.
+    assert (draft.full_name, draft.given_names, draft.family_name) == (
+        "Rosa María Ejemplo García",
+        "",
+        "",
+    )
+
+
+def test_the_upload_page_shows_the_name_columns_and_says_what_an_older_file_gives(staff):
+    page = staff.get(UPLOAD).content.decode()
+    assert (
+        "given_names,family_name,date_of_birth,appointment,email,mobile,clinician,language" in page
+    )
+    assert "Older files with one full_name column" in page
+    assert "with no family name" in page

@@ -23,7 +23,8 @@ LINK = re.compile(r"https?://[^\s\"<>]+/prepare/resume/[A-Za-z0-9_-]{43}/")
 
 def details(**overrides) -> InvitationDetails:
     fields = {
-        "full_name": "Rosa Ejemplo",
+        "given_names": "Rosa María",
+        "family_name": "Ejemplo García",
         "date_of_birth": datetime.date(1948, 3, 14),
         "appointment_at": timezone.now() + datetime.timedelta(days=10),
         "email": "rosa@example.org",
@@ -49,8 +50,9 @@ def test_an_invitation_is_a_draft_filled_in_with_what_the_clinic_knows(run_tasks
     invitation = invite(details(appointment_at=appointment))
     submission = invitation.submission
     assert submission.is_draft and submission.steps_completed == []
+    assert (submission.given_names, submission.family_name) == ("Rosa María", "Ejemplo García")
     assert (submission.full_name, submission.date_of_birth) == (
-        "Rosa Ejemplo",
+        "Rosa María Ejemplo García",
         datetime.date(1948, 3, 14),
     )
     assert submission.appointment_date == timezone.localdate(appointment)
@@ -80,11 +82,36 @@ def test_the_invitation_link_opens_the_form_filled_in_and_in_the_patients_langua
     assert opened.status_code == 302
     assert opened.cookies["django_language"].value == "es"
     step1 = patient.get("/prepare/step/1/", follow=True).content.decode()
-    assert 'value="Rosa Ejemplo"' in step1
+    assert 'name="given_names" value="Rosa María"' in step1
+    assert 'name="family_name" value="Ejemplo García"' in step1
     assert 'lang="es"' in step1
     invitation.refresh_from_db()
     assert invitation.opened_at is not None
     assert invitation.status() == Invitation.Status.OPENED
+
+
+def test_an_invitation_from_one_full_name_keeps_it_whole_and_leaves_the_parts_to_the_patient():
+    """A CSV file of older days names the patient in one column: never split by guessing."""
+    submission = invite(
+        details(given_names="", family_name="", full_name="Rosa Ejemplo")
+    ).submission
+    submission.refresh_from_db()
+    assert (submission.full_name, submission.given_names, submission.family_name) == (
+        "Rosa Ejemplo",
+        "",
+        "",
+    )
+
+
+def test_the_same_person_is_not_invited_twice_whether_named_in_parts_or_in_one():
+    appointment = timezone.now() + datetime.timedelta(days=10)
+    first = details(given_names="Rosa", family_name="Ejemplo", appointment_at=appointment)
+    invited = invite(first)
+    assert invitations.already_invited(first) == invited
+    again = details(
+        given_names="", family_name="", full_name="rosa ejemplo", appointment_at=appointment
+    )
+    assert invitations.already_invited(again) == invited
 
 
 def test_the_invitation_message_is_sent_once_even_if_the_task_runs_twice(run_tasks):

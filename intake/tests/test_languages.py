@@ -60,7 +60,7 @@ def test_a_form_started_in_spanish_is_in_spanish_and_remembers_it(spanish):
     page = text_of(spanish.get(step_url(1)))
     assert "Paso 1 de 11" in page
     assert "Sobre usted y su consulta" in page
-    assert "Nombre completo" in page
+    assert "Apellido(s)" in page and "Nombre completo" not in page
     submission, _link = start_form(spanish)
     assert submission.language == "es"
     saved = text_of(spanish.get("/prepare/saved/"))
@@ -78,11 +78,11 @@ def test_the_language_of_the_last_save_is_kept(client):
 
 
 def test_error_messages_are_in_spanish_and_say_the_field_and_range(spanish):
-    response = spanish.post(step_url(1), {"form_reference": "", "full_name": ""})
+    response = spanish.post(step_url(1), {"form_reference": "", "family_name": ""})
     page = text_of(response)
     assert "<title>Error: Sobre usted y su consulta" in page
     assert "Hay un problema" in page
-    assert "Escriba su nombre completo" in error_messages(response)
+    assert "Escriba su apellido" in error_messages(response)
     assert "Escriba su fecha de nacimiento" in error_messages(response)
 
     start_form(spanish)

@@ -40,6 +40,7 @@ NOT_ANSWERS = {
     "reviewed_at",
     "archived_at",
     "staff_note",
+    "mrn",  # the clinic's patient number, typed by staff
 }
 
 

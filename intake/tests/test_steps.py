@@ -21,14 +21,60 @@ def step1(**changes):
 # --- Step 1 -------------------------------------------------------------------------------------
 
 
-def test_step_one_needs_a_name_and_a_date_of_birth(client):
+def test_step_one_needs_a_family_name_and_a_date_of_birth(client):
     response = client.post(
         step_url(1),
-        step1(full_name="", date_of_birth_0="", date_of_birth_1="", date_of_birth_2=""),
+        step1(
+            given_names="",
+            family_name="",
+            date_of_birth_0="",
+            date_of_birth_1="",
+            date_of_birth_2="",
+        ),
     )
     assert response.status_code == 200
-    assert error_messages(response) == ["Enter your full name", "Enter your date of birth"]
+    assert error_messages(response) == ["Enter your family name", "Enter your date of birth"]
     assert not IntakeSubmission.objects.exists()
+
+
+def _form_group(html: str, field_id: str) -> str:
+    """The markup of the question whose box is `field_id`: its label, hint, message and box."""
+    box = html.index(f'id="{field_id}"')
+    return html[html.rindex('<div class="form-group', 0, box) : html.index("</div>\n", box)]
+
+
+def test_a_missing_family_name_is_said_next_to_its_box_and_the_given_names_are_kept(client):
+    response = client.post(step_url(1), step1(given_names="Ada", family_name=""))
+    html = response.content.decode()
+    family = _form_group(html, "id_family_name")
+    assert 'class="form-group form-group--error"' in family
+    assert "Enter your family name</p>" in family
+    assert 'aria-describedby="id_family_name_helptext id_family_name_error"' in family
+    assert '<a href="#id_family_name">Enter your family name</a>' in html  # the summary
+    given = _form_group(html, "id_given_names")
+    assert 'value="Ada"' in given and "error" not in given
+    assert not IntakeSubmission.objects.exists()
+
+
+def test_the_name_is_asked_in_two_boxes_only_the_family_name_needed(client):
+    html = client.get(step_url(1)).content.decode()
+    assert 'name="full_name"' not in html
+    given, family = _form_group(html, "id_given_names"), _form_group(html, "id_family_name")
+    assert "Given names <span" in given and "(optional)" in given
+    assert "Your first name and any middle names." in given
+    assert 'autocomplete="given-name" spellcheck="false"' in given
+    assert "Family name</label>" in family and "(optional)" not in family
+    assert "Your surname. If you have only one name, write it here." in family
+    assert 'autocomplete="family-name" spellcheck="false"' in family
+    assert html.index("id_given_names") < html.index("id_family_name")
+
+
+def test_someone_with_one_name_gives_only_a_family_name(client):
+    response = client.post(step_url(1), step1(given_names="", family_name="Suharto"))
+    assert response.status_code == 302
+    submission = IntakeSubmission.objects.get()
+    assert (submission.given_names, submission.family_name) == ("", "Suharto")
+    assert submission.full_name == "Suharto"
 
 
 @pytest.mark.parametrize(
@@ -82,9 +128,13 @@ def test_an_appointment_must_be_within_the_next_two_years(client):
 
 
 def test_step_one_text_is_bounded(client):
-    response = client.post(step_url(1), step1(full_name="A" * 201, visit_reason="b" * 2001))
+    response = client.post(
+        step_url(1),
+        step1(given_names="A" * 101, family_name="B" * 101, visit_reason="c" * 2001),
+    )
     assert error_messages(response) == [
-        "Full name must be 200 characters or fewer",
+        "Given names must be 100 characters or fewer",
+        "Family name must be 100 characters or fewer",
         "Main reason for your visit must be 2000 characters or fewer",
     ]
 
@@ -92,7 +142,9 @@ def test_step_one_text_is_bounded(client):
 def test_an_error_keeps_every_other_answer_as_typed_and_says_error_in_the_title(client):
     response = client.post(
         step_url(1),
-        step1(full_name="", email="ada@example.org", visit_reason="Weak legs", date_of_birth_0="7"),
+        step1(
+            family_name="", email="ada@example.org", visit_reason="Weak legs", date_of_birth_0="7"
+        ),
     )
     html = response.content.decode()
     assert "<title>Error: About you and your visit" in html
@@ -100,8 +152,8 @@ def test_an_error_keeps_every_other_answer_as_typed_and_says_error_in_the_title(
     assert "Weak legs</textarea>" in html
     assert 'name="date_of_birth_0" value="7"' in html
     # The summary links to each field; the field points at its message.
-    assert '<a href="#id_full_name">Enter your full name</a>' in html
-    assert 'aria-describedby="id_full_name_helptext id_full_name_error"' in html
+    assert '<a href="#id_family_name">Enter your family name</a>' in html
+    assert 'aria-describedby="id_family_name_helptext id_family_name_error"' in html
     assert 'aria-invalid="true"' in html
 
 

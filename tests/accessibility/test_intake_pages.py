@@ -90,7 +90,8 @@ def test_step_one_empty_and_with_errors_then_the_save_pages(phone):
     save_and_continue(phone)
     scans.check("step 1 with errors", error_title=True)
 
-    phone.get_by_label("Full name").fill("Ann Example")
+    phone.get_by_label("Given names").fill("Ann")
+    phone.get_by_label("Family name").fill("Example")
     phone.get_by_label("Day").first.fill("3")
     phone.get_by_label("Month").first.fill("4")
     phone.get_by_label("Year").first.fill("1950")

@@ -68,7 +68,8 @@ def test_step_one_is_filled_and_sent_with_the_keyboard_alone(phone):
 
     typed = {
         "id_filled_by_0": "",  # a radio group is one Tab stop; its follow-ups stay hidden
-        "id_full_name": "Kim Keyboard",
+        "id_given_names": "Kim",
+        "id_family_name": "Keyboard",
         "id_date_of_birth_0": "9",
         "id_date_of_birth_1": "12",
         "id_date_of_birth_2": "1944",
@@ -97,6 +98,7 @@ def test_step_one_is_filled_and_sent_with_the_keyboard_alone(phone):
     heading = focus_after_load(phone)
     assert (heading["tag"], heading["text"]) == ("h1", "Your symptoms")
     submission = IntakeSubmission.objects.get()
+    assert (submission.given_names, submission.family_name) == ("Kim", "Keyboard")
     assert submission.full_name == "Kim Keyboard"
     assert submission.date_of_birth.isoformat() == "1944-12-09"
     assert submission.visit_reason == "Weak grip"
@@ -112,6 +114,6 @@ def test_with_errors_the_keyboard_starts_at_the_error_summary_and_its_links(phon
 
     summary = focus_after_load(phone)
     assert summary["text"].startswith("There is a problem")
-    assert tab(phone)["text"] == "Enter your full name"
+    assert tab(phone)["text"] == "Enter your family name"
     phone.keyboard.press("Enter")  # the summary's link lands in the box
-    assert focused(phone)["id"] == "id_full_name"
+    assert focused(phone)["id"] == "id_family_name"

@@ -18,7 +18,8 @@ PHONE = {"width": 390, "height": 844}
 
 def reach_the_saved_link(page):
     page.goto("/prepare/step/1/")
-    page.get_by_label("Full name").fill("Rosa Example")
+    page.get_by_label("Given names").fill("Rosa")
+    page.get_by_label("Family name").fill("Example")
     dob = page.get_by_role("group", name=re.compile("Date of birth"))
     dob.get_by_label("Day").fill("27")
     dob.get_by_label("Month").fill("3")

@@ -32,7 +32,8 @@ def test_emergency_signs_stop_the_form_with_a_number_to_tap_and_the_choice_is_re
     settings.EMERGENCY_NUMBER = "999"
     page = phone_page
     page.goto("/prepare/step/1/")
-    page.get_by_label("Full name").fill("Ray Example")
+    page.get_by_label("Given names").fill("Ray")
+    page.get_by_label("Family name").fill("Example")
     dob = in_group(page, "Date of birth")
     dob.get_by_label("Day").fill("9")
     dob.get_by_label("Month").fill("9")

@@ -48,6 +48,14 @@ def in_group(page, name):
     return page.get_by_role("group", name=re.compile("^" + re.escape(name)))
 
 
+def answer_to(area, label):
+    """The answer beside `label` on "Check your answers" (its summary list's row)."""
+    row = area.locator(".summary-list__row").filter(
+        has=area.page.locator("dt", has_text=re.compile(f"^{re.escape(label)}$"))
+    )
+    return row.locator("dd")
+
+
 def fill_date(page, legend, day, month, year):
     group = in_group(page, legend)
     group.get_by_label("Day").fill(day)
@@ -73,7 +81,8 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
     page.get_by_role("link", name="Start now").click()
 
     # Step 1: about you and your visit.
-    page.get_by_label("Full name").fill("Rosa Example-Núñez")
+    page.get_by_label("Given names").fill("Rosa")
+    page.get_by_label("Family name").fill("Example-Núñez")
     fill_date(page, "Date of birth", "27", "3", "1946")
     fill_date(page, "Appointment date", "1", "6", str(timezone.localdate().year + 1))
     page.get_by_label("Phone number").fill("(201) 555-0123")
@@ -192,8 +201,10 @@ def patient_reads_a_cause_and_sends_every_answer(page, width) -> str:
 
     # Check your answers: what was typed is all there; then send with consent.
     main = page.locator("main")
+    expect(answer_to(main, "Given names")).to_have_text("Rosa")
+    expect(answer_to(main, "Family name")).to_have_text("Example-Núñez")
+    expect(main).not_to_contain_text("Full name")  # the name once, in its two parts
     for text in (
-        "Rosa Example-Núñez",
         "27 March 1946",
         "Left lower leg (a little)",
         "Low vitamin D",

@@ -67,7 +67,8 @@ def test_a_spanish_journey_ends_in_an_english_summary_with_the_same_answers(span
 
     # Step 1.
     expect(page.locator(".step-caption")).to_have_text("Paso 1 de 11")
-    page.get_by_label("Nombre completo").fill("Rosa Núñez Pérez")
+    page.get_by_label("Nombre(s)").fill("Rosa")
+    page.get_by_label("Apellido(s)").fill("Núñez Pérez")
     fill_date(page, "Fecha de nacimiento", "27", "3", "1946")
     fill_date(page, "Fecha de la cita", "1", "6", str(timezone.localdate().year + 1))
     page.get_by_label("¿Cuál es el motivo principal de su consulta?").fill(

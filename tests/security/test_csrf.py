@@ -32,8 +32,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits"
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 STEP_DATA = {
-    1: {"full_name": "Ann Example", "date_of_birth_0": "3", "date_of_birth_1": "4"}
-    | {"date_of_birth_2": "1950"},
+    1: {"given_names": "Ann", "family_name": "Example", "date_of_birth_0": "3"}
+    | {"date_of_birth_1": "4", "date_of_birth_2": "1950"},
     2: {"weakness_side": "both"},
     3: {"weakness_limit": "a_little"},
     4: {f"sarc_f_{item}": "1" for item in ("strength", "walking", "chair", "stairs", "falls")},
@@ -208,7 +208,10 @@ def invitation_upload_case():
     client, _nurse = staff_client()
     url = reverse("admin:intake_invitation_upload")
     when = (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%d 09:00")
-    text = f"full_name,date_of_birth,appointment,email\nAnn,1950-03-14,{when},a@example.org\n"
+    text = (
+        "given_names,family_name,date_of_birth,appointment,email\n"
+        f"Ann,Example,1950-03-14,{when},a@example.org\n"
+    )
 
     def done():
         return Invitation.objects.exists()
@@ -229,7 +232,8 @@ def invitation_add_case():
     url = reverse("admin:intake_invitation_add")
     when = (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%d 09:00")
     data = {
-        "full_name": "Ann Example",
+        "given_names": "Ann",
+        "family_name": "Example",
         "date_of_birth": "1950-03-14",
         "email": "ann@example.org",
         "appointment_at": when,

@@ -41,6 +41,7 @@ REFUSED = {"10 000 characters": LONG, "null byte": NULL_BYTE}
 LIVE_MARKUP = ("<script>alert", "<img src=x")
 
 STEP1_VALID = {"date_of_birth_0": "3", "date_of_birth_1": "4", "date_of_birth_2": "1950"}
+NAME = {"given_names": "Pat", "family_name": "Draft"}
 TEXT_STEPS = [1, 5, 6, 7, 8, 9, 10]  # steps with free-text boxes (2 to 4 are all choices)
 #: Choices that reveal a step's boxes: on step 8, when and where belong to the tests ticked.
 REVEALING = {9: {"tests_had": ["blood", "ct", "mri", "nerve_conduction", "emg", "nerve_biopsy"]}}
@@ -125,7 +126,7 @@ def data_without_dates(data: dict) -> dict:
 
 def patient_with_a_draft() -> tuple[Client, IntakeSubmission]:
     """A browser session bound to a fresh draft (step 1 answered) through its private link."""
-    draft = IntakeSubmissionFactory(full_name="Pat Draft", steps_completed=[1])
+    draft = IntakeSubmissionFactory(**NAME, steps_completed=[1])
     client = Client()
     client.get(resume_link_for(draft, draft.raw_token))
     return client, draft
@@ -219,7 +220,7 @@ def test_hostile_values_in_choices_and_numbers_are_refused(number, value):
     for posted, form, name in other_fields(number):
         if isinstance(form.fields[name], forms.MultiValueField):
             continue  # dates: test_malformed_dates_are_refused_with_a_message
-        data = {"full_name": "Pat Draft", **STEP1_VALID} if number == 1 else {}
+        data = {**NAME, **STEP1_VALID} if number == 1 else {}
         data[posted] = value
         response = post_step(client, draft, number, data)
         assert_refused_beside_the_field(response, form, name)
@@ -249,7 +250,7 @@ def test_malformed_dates_are_refused_with_a_message(field, day, month, year):
     client, draft = patient_with_a_draft()
     data = {**STEP1_VALID, f"{field}_0": day, f"{field}_1": month, f"{field}_2": year}
 
-    response = post_step(client, draft, 1, {"full_name": "Pat Draft", **data})
+    response = post_step(client, draft, 1, {**NAME, **data})
 
     assert_refused_beside_the_field(response, page_forms(1)[0], field)
 

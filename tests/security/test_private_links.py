@@ -34,8 +34,8 @@ PATIENT_PAGES = [
 
 @pytest.fixture
 def two_patients():
-    a = IntakeSubmissionFactory(full_name="Alice Aardvark", clinician="Dr Ant")
-    b = IntakeSubmissionFactory(full_name="Bob Bumblebee", clinician="Dr Bee")
+    a = IntakeSubmissionFactory(given_names="Alice", family_name="Aardvark", clinician="Dr Ant")
+    b = IntakeSubmissionFactory(given_names="Bob", family_name="Bumblebee", clinician="Dr Bee")
     return a, b
 
 
@@ -76,7 +76,9 @@ def test_each_link_opens_its_own_form(two_patients):
 def test_a_browser_with_a_link_never_shows_the_other_patient(two_patients, a_is_sent):
     a, b = two_patients
     if a_is_sent:
-        a = IntakeSubmissionFactory(sent=True, full_name="Alice Aardvark", clinician="Dr Ant")
+        a = IntakeSubmissionFactory(
+            sent=True, given_names="Alice", family_name="Aardvark", clinician="Dr Ant"
+        )
     client = opened_by_link(a)
     shown_a = False
     for page in PATIENT_PAGES:
@@ -84,9 +86,9 @@ def test_a_browser_with_a_link_never_shows_the_other_patient(two_patients, a_is_
             response = client.get(page + trick, follow=True)
             assert response.status_code in (200, 404), page + trick
             html = page_text(response)
-            for secret in (b.full_name, b.reference, b.clinician, b.raw_token):
+            for secret in (b.full_name, b.family_name, b.reference, b.clinician, b.raw_token):
                 assert secret not in html, f"{page}{trick} shows B's {secret!r}"
-            shown_a |= a.full_name in html
+            shown_a |= a.family_name in html
     assert shown_a
 
 
@@ -97,7 +99,7 @@ def test_posting_the_other_patients_reference_changes_nothing(two_patients):
     for number in range(1, 11):
         response = client.post(
             f"/prepare/step/{number}/",
-            {"form_reference": b.reference, "action": "next", "full_name": "Mallory"},
+            {"form_reference": b.reference, "action": "next", "family_name": "Mallory"},
         )
         assert response.status_code == 409
     response = client.post(
