@@ -23,6 +23,25 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+if [ "${1:-}" = "dev" ]; then
+  # NLM's LHC-Forms, for tests/browser/test_lforms.py only (it renders our FHIR Questionnaire):
+  # installed under tests/browser/, away from the static files, so it is never served to patients.
+  vendor=tests/browser/lforms_vendor
+  npm_stamp="$vendor/node_modules/.installed-$(cat "$vendor/package.json" "$vendor/package-lock.json" "$vendor/.npmrc" | sha256sum | cut -c1-16)"
+  if [ ! -f "$npm_stamp" ]; then
+    if command -v npm >/dev/null 2>&1; then
+      echo "==> Installing LHC-Forms for the FHIR browser test (npm ci --prefix $vendor)"
+      npm ci --prefix "$vendor" --ignore-scripts --no-audit --no-fund --loglevel=error
+      touch "$npm_stamp"
+    elif [ -n "${CI:-}" ]; then
+      echo "npm is needed for tests/browser/test_lforms.py (Debian: apt-get install nodejs npm)" >&2
+      exit 1
+    else
+      echo "==> npm not found: tests/browser/test_lforms.py will be skipped (install Node.js and npm)"
+    fi
+  fi
+fi
+
 if [ ! -f .env ]; then
   echo "==> Writing .env for local development (DEBUG on, a random SECRET_KEY)"
   key=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')
