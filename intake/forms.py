@@ -393,6 +393,20 @@ class QuestionBlock:
 class StepForm(RevealingLayoutMixin, AccessibleFormMixin, forms.ModelForm):
     """A step that edits fields of the submission itself."""
 
+    def clean(self):
+        """A follow-up the patient's answer now hides is not kept, and its check cannot stop
+        them: they said Yes, wrote a detail, then chose No. What they see is what the clinic
+        gets (the summary would otherwise read "No (my mother...)", and the FHIR response would
+        answer a question its enableWhen disables)."""
+        cleaned = super().clean()
+        for name, (parent, value) in self.revealed_by.items():
+            chosen = cleaned.get(parent)
+            if value in chosen if isinstance(chosen, list) else chosen == value:
+                continue
+            self._errors.pop(name, None)
+            cleaned[name] = IntakeSubmission._meta.get_field(name).get_default()
+        return cleaned
+
     def save_step(self, submission: IntakeSubmission) -> None:
         """Copy this step's answers onto `submission` and save only those columns."""
         for name in self.Meta.fields:

@@ -394,3 +394,50 @@ def test_a_step_page_uses_a_bounded_number_of_queries(client, django_assert_max_
             post_step(client, 6, many, reference=reference)
     with django_assert_max_num_queries(10):
         assert client.get("/prepare/check-your-answers/").status_code == 200
+
+
+def test_a_follow_up_the_patients_answer_now_hides_is_not_kept(client):
+    """Yes, a detail, then No: the detail goes (the doctor would read "No (my mother...)")."""
+    submission, _path = start_form(client)
+    post_step(
+        client,
+        5,
+        {"family_history_known": "yes", "family_history": "My mother, in her 60s."},
+    )
+    submission.refresh_from_db()
+    assert submission.family_history == "My mother, in her 60s."
+
+    post_step(
+        client,
+        5,
+        {"family_history_known": "no", "family_history": "My mother, in her 60s."},
+    )
+
+    submission.refresh_from_db()
+    assert submission.family_history_known == "no"
+    assert submission.family_history == ""
+
+
+def test_a_hidden_follow_ups_bad_answer_does_not_stop_the_patient(client):
+    submission, _path = start_form(client)
+    response = post_step(
+        client,
+        5,
+        {"takes_statin": "no", "statin_started_0": "13", "statin_started_1": "1800"},
+    )
+    assert response.status_code == 302
+    submission.refresh_from_db()
+    assert submission.takes_statin == "no"
+    assert submission.statin_started is None
+
+
+def test_a_follow_up_under_a_ticked_box_is_kept_and_under_an_unticked_one_is_not(client):
+    submission, _path = start_form(client)
+    post_step(client, 5, {"conditions": ["other"], "conditions_other": "Gout"})
+    submission.refresh_from_db()
+    assert submission.conditions_other == "Gout"
+
+    post_step(client, 5, {"conditions": ["stroke"], "conditions_other": "Gout"})
+
+    submission.refresh_from_db()
+    assert submission.conditions_other == ""

@@ -395,3 +395,34 @@ def test_a_follow_up_shows_in_lhc_forms_only_after_yes(lforms_page, served_quest
     choose(radio(known, "Not sure"))
     expect(follow_up).to_be_hidden()
     assert page.errors == []
+
+
+def test_a_response_exported_by_one_server_loads_without_loss_into_anothers_questionnaire(
+    lforms_page, live_server, settings
+):
+    """Issue 15's done-when: the answer codes do not depend on where a form was exported, so a
+    response written under one FHIR_CANONICAL_BASE loads whole into the Questionnaire another
+    server publishes (LHC-Forms drops an answer that is not one of the item's options)."""
+    page = lforms_page
+    settings.FHIR_CANONICAL_BASE = "https://clinic-a.example.org/prepare/fhir"
+    submission = IntakeSubmissionFactory(sent=True, spreading=YesNoNotSure.NOT_SURE)
+    response = questionnaire_response(
+        fhir_queryset(IntakeSubmission.objects.filter(pk=submission.pk)).get()
+    )
+    settings.FHIR_CANONICAL_BASE = "https://127.0.0.1/prepare/fhir"
+    served = page.evaluate(
+        """async (url) => {
+            window.questionnaire = await (await fetch(url)).json();
+            return window.questionnaire;
+        }""",
+        live_server.url + reverse("intake:fhir_questionnaire"),
+    )
+    assert served["url"].startswith("https://127.0.0.1/")
+    assert response["questionnaire"].startswith("https://clinic-a.example.org/")
+
+    show_form(page, response)
+
+    loaded = answers_by_link_id(response["item"])
+    assert answers_by_link_id(response_from_the_page(page)["item"]) == loaded
+    expect(radio(item(page, "symptoms.spreading"), "Not sure")).to_be_checked()
+    assert page.errors == []
