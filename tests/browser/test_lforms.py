@@ -426,3 +426,25 @@ def test_a_response_exported_by_one_server_loads_without_loss_into_anothers_ques
     assert answers_by_link_id(response_from_the_page(page)["item"]) == loaded
     expect(radio(item(page, "symptoms.spreading"), "Not sure")).to_be_checked()
     assert page.errors == []
+
+
+def test_an_empty_form_in_lhc_forms_asks_only_what_every_patient_must_answer(
+    lforms_page, served_questionnaire
+):
+    """Nothing inside the optional medicines, injuries and tests is required there (an empty
+    form was invalid before for a medicine name nobody had to give), nor any follow-up."""
+    page = lforms_page
+    show_form(page)
+
+    problems = page.evaluate("LForms.Util.checkValidity(document.querySelector('#form'))") or []
+
+    questions = {problem.removesuffix(" requires a value") for problem in problems}
+    required = {
+        item["text"]
+        for group in served_questionnaire["item"]
+        for item in group["item"]
+        if item.get("required")
+    }
+    assert len(required) == 8  # family name, date of birth, five SARC-F answers, consent
+    assert questions == required, problems
+    assert page.errors == []
