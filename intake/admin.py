@@ -92,6 +92,8 @@ def search_condition(term: str) -> Q | None:
     - A reference code typed with or without the dash, in any case ("k7qp3mxd", "K7QP 3MXD"):
       that form, by the unique index; and names containing it, as an eight-letter name can look
       like a code.
+    - One word with a digit in it ("H123456"): also the forms staff gave that clinic patient
+      number (MRN), exactly, by its own index.
     - Anything else: names containing every word typed, in any case. On PostgreSQL the trigram
       index intake_full_name_trgm (migration 0018_queue_indexes) serves Django's icontains; on
       SQLite it is a plain LIKE.
@@ -107,6 +109,8 @@ def search_condition(term: str) -> Q | None:
     names = Q()
     for word in term.split():
         names &= Q(full_name__icontains=word)
+    if " " not in term and any(c.isdigit() for c in term):
+        names |= Q(mrn=term)
     code_characters = "".join(c for c in term if c.isalnum())
     if len(code_characters) == REFERENCE_LENGTH:
         return Q(reference=normalise_reference(code_characters)) | names
@@ -361,7 +365,8 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
     )
     search_fields = ("full_name", "reference")  # and date of birth: see get_search_results
     search_help_text = _(
-        "Search by name, reference code (K7QP-3MXD) or date of birth (1950-03-14 or 14/03/1950). "
+        "Search by name, reference code (K7QP-3MXD), date of birth (1950-03-14 or 14/03/1950) or "
+        "clinic patient number. "
         "A search looks through all forms, reviewed and archived too."
     )
     date_hierarchy = "appointment_date"

@@ -562,6 +562,8 @@ class IntakeSubmission(StaffReviewFields, models.Model):
             models.Index(fields=["appointment_date"], name="intake_appointment_date"),
             models.Index(fields=["status", "appointment_date"], name="intake_status_appointment"),
             models.Index(fields=["date_of_birth"], name="intake_date_of_birth"),
+            # A search by the clinic's patient number (MRN), which staff add to some forms.
+            models.Index(fields=["mrn"], name="intake_mrn", condition=~models.Q(mrn="")),
             # On PostgreSQL only, migration 0018_queue_indexes adds intake_full_name_trgm, a
             # trigram (pg_trgm) GIN index on UPPER(full_name::text), the expression Django's
             # icontains compares, so a search by part of a name reads the index. It is not

@@ -380,6 +380,15 @@ def test_search_by_name_and_by_reference_as_typed(nurse_client):
     assert _listed(nurse_client, q=typed) == {ada.reference}
 
 
+def test_search_by_the_clinic_patient_number_staff_added(nurse_client):
+    numbered = sent(full_name="Ada Lovelace", mrn="H123456")
+    sent(full_name="Grace Hopper", mrn="H1234567")
+    sent(full_name="Ann Example")
+    assert _listed(nurse_client, q="H123456") == {numbered.reference}
+    assert _listed(nurse_client, q=" H123456 ") == {numbered.reference}
+    assert _listed(nurse_client, q="H12345") == set()  # a number is matched whole
+
+
 def test_ambiguous_dates_mean_both_days():
     assert parse_typed_date("03/04/1950") == {datetime.date(1950, 3, 4), datetime.date(1950, 4, 3)}
     assert parse_typed_date("Ada") == set()

@@ -252,8 +252,18 @@ def thousands_of_forms():
             )
         )
     IntakeSubmission.objects.bulk_create(forms)
-    sent(full_name="Ada Lovelace", reference="K7QP-3MXD", date_of_birth=datetime.date(1950, 3, 14))
+    sent(
+        full_name="Ada Lovelace",
+        reference="K7QP-3MXD",
+        date_of_birth=datetime.date(1950, 3, 14),
+        mrn="H123456",
+    )
     with connection.cursor() as cursor:
+        # The bulk insert sits in the trigram index's pending list until a VACUUM (which cannot
+        # run inside the test's transaction) moves it into the index; the planner prices a
+        # search by the pending list's size and may then skip the index. Move it now, as the
+        # server's autovacuum does in production.
+        cursor.execute("SELECT gin_clean_pending_list('intake_full_name_trgm'::regclass)")
         cursor.execute(f"ANALYZE {FORMS}")
 
 
@@ -345,6 +355,7 @@ def test_the_first_and_last_appointment_of_a_view_are_two_index_probes(
         ("1950-03-14", ("intake_date_of_birth",)),
         ("lovelace", ("intake_full_name_trgm",)),
         ("ada LOVEL", ("intake_full_name_trgm",)),
+        ("H123456", ("intake_mrn",)),
     ],
 )
 def test_each_kind_of_search_reads_its_own_index(nurse_client, thousands_of_forms, term, index):
