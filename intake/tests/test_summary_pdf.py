@@ -112,6 +112,32 @@ def test_typical_summary_pdf_has_the_key_points_on_at_most_two_pages(client):
         assert f"Page {number} of {len(pages)}" in page
 
 
+#: Typed into every free-text answer of the largest form a patient can send.
+SENTENCE = "Why do my legs feel weak when I climb the stairs at home and at work? "
+
+
+@needs_weasyprint
+def test_the_largest_form_a_patient_can_send_still_prints_every_answer(client):
+    """Every free-text answer at its limit (2,000 characters for the long ones): answers longer
+    than a page must break across pages, not stop the PDF (WeasyPrint cannot split an
+    inline block, which the short answers' rows are)."""
+    submission = typical_sent_submission()
+    skipped = {"staff_note", "reference", "token_hash", "status", "language", "mrn"}
+    for field in IntakeSubmission._meta.get_fields():
+        typed = field.get_internal_type() in ("TextField", "CharField")
+        if typed and field.name not in skipped and field.max_length and not field.choices:
+            setattr(submission, field.name, (SENTENCE * 100)[: field.max_length])
+    submission.save()
+    open_private_link(client, submission)
+
+    pages = pdf_pages(client.get(PDF_URL))
+
+    assert len(pages) > 2
+    flat = " ".join(pages)
+    assert flat.count("climb the stairs at home") > 100
+    assert "Not a diagnosis." in pages[-1]
+
+
 @needs_weasyprint
 def test_pdf_leaves_out_the_screen_buttons_and_navigation(client):
     submission = typical_sent_submission()
