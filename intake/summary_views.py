@@ -350,11 +350,6 @@ def _pdf_response(request, *, key: str | None, filename: str, draw, unavailable:
         return render(request, "intake/summary_pdf_unavailable.html", unavailable, status=503)
     pdf = cached_pdf(key) if key else None
     if pdf is None:
-        if stored and not session_may_draw(request):
-            context = {**unavailable, "busy": True}
-            response = render(request, "intake/summary_pdf_unavailable.html", context, status=429)
-            response["Retry-After"] = str(settings.INTAKE_PDF_SESSION_WINDOW_SECONDS)
-            return response
         with pdf_slot() as free:
             if not free:
                 context = {**unavailable, "busy": True}
@@ -362,6 +357,15 @@ def _pdf_response(request, *, key: str | None, filename: str, draw, unavailable:
                     request, "intake/summary_pdf_unavailable.html", context, status=503
                 )
                 response["Retry-After"] = "10"
+                return response
+            # Counted only once a slot is free: a patient told "try again in a moment" who
+            # does, again and again, has drawn nothing and must not be shut out for it.
+            if stored and not session_may_draw(request):
+                context = {**unavailable, "busy": True}
+                response = render(
+                    request, "intake/summary_pdf_unavailable.html", context, status=429
+                )
+                response["Retry-After"] = str(settings.INTAKE_PDF_SESSION_WINDOW_SECONDS)
                 return response
             pdf = draw(render_pdf)
         if stored:

@@ -81,6 +81,21 @@ def test_with_every_slot_taken_the_patient_is_asked_to_try_again(client, patient
     assert client.get(PDF_URL).status_code == 200  # the slot is free again
 
 
+def test_trying_again_while_every_slot_is_taken_does_not_use_up_the_browsers_share(
+    client, patient, drawn, settings
+):
+    """Told "try again in a moment", the patient does, many times: none of it drew a PDF, so
+    none of it counts toward INTAKE_PDF_PER_SESSION (bench/pdf_burst.py found the lock-out)."""
+    settings.INTAKE_PDF_AT_ONCE = 1
+    settings.INTAKE_PDF_PER_SESSION = 2
+    with pdf_slot():  # another worker is drawing
+        for _ in range(5):
+            assert client.get(PDF_URL).status_code == 503
+
+    assert client.get(PDF_URL).status_code == 200
+    assert len(drawn) == 1
+
+
 def test_a_slot_is_released_even_when_drawing_fails(client, patient, monkeypatch, settings):
     settings.INTAKE_PDF_AT_ONCE = 1
 
