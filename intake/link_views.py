@@ -21,7 +21,6 @@ import logging
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -36,6 +35,7 @@ from atrophy_site.privacy import private_page
 from .forms import AccessibleFormMixin
 from .models import IntakeSubmission
 from .session import IntakeSession
+from .summary_views import sent_link_has_expired, summary_expired_response
 from .tokens import (
     find_by_token,
     is_reachable,
@@ -159,18 +159,31 @@ def saved_link(request, token):
     Opening it shows the link (it does not open the form: "Continue" does, through the link).
     Wrong links get the usual wrong-link page and count toward the guessing limit.
     """
-    client = client_ip_address(request) or ""
-    if resume_is_blocked(client):
-        return render(request, "intake/too_many_attempts.html", status=429)
-    try:
-        submission = find_by_token(token)
-    except Http404:  # the same answer as the private link itself
-        record_failed_resume(client)
-        return link_not_found(request)
+    submission, refusal = open_private_link(request, token)
+    if refusal is not None:  # the same answer as the private link itself
+        return refusal
     if not submission.is_draft:
         return redirect("intake:resume", token=token)
     link = request.build_absolute_uri(reverse("intake:resume", kwargs={"token": token}))
     return _saved_page(request, submission, link=link, token=token)
+
+
+def open_private_link(request, token):
+    """(the form a private link names, None), or (None, the page to answer instead): too many
+    wrong links from this address (429); a sent form's real link past its days (410, "ask the
+    clinic"); else for any wrong, expired or removed link the wrong-link page (404), counted
+    toward the guessing limit. The one way in for the link and its saved page."""
+    client = client_ip_address(request) or ""  # honours TRUSTED_PROXY_COUNT behind a proxy
+    if resume_is_blocked(client):
+        return None, render(request, "intake/too_many_attempts.html", status=429)
+    try:
+        return find_by_token(token), None
+    except Http404:
+        if sent_link_has_expired(token):  # a real link past its days: say so
+            return None, summary_expired_response(request)
+        record_failed_resume(client)
+        logger.info("intake resume link not found")
+        return None, link_not_found(request)
 
 
 @private_page
@@ -180,8 +193,7 @@ def new_link(request):
     submission = _submission_for(request)
     if submission is None or not submission.is_draft:
         return redirect("intake:start")
-    with transaction.atomic():
-        token = replace_all_links(submission)
+    token = replace_all_links(submission)  # in one transaction of its own
     logger.info("intake private link replaced by the patient")
     url = reverse("intake:saved_link", kwargs={"token": token})
     bound = IntakeSession(request).submission() == submission

@@ -17,26 +17,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from atrophy_site.client_ip import client_ip_address
 from atrophy_site.privacy import private_page
 
 from .answers import answers_by_step, missing_answers
 from .forms import MAX_ROWS, SendForm, UrgentCarryOnForm, phone_needed
 from .invitations import mark_opened
-from .link_views import link_not_found, set_language_cookie
+from .link_views import open_private_link, set_language_cookie
 from .models import STEP_COUNT, IntakeSubmission
 from .pages import page_for
 from .questions import CHECK_STEP, STEPS
 from .session import IntakeSession
 from .summary import summary_link_lifetime
-from .summary_views import sent_link_has_expired, summary_expired_response
 from .tasks import draw_sent_pdfs_task
-from .tokens import (
-    create_submission,
-    find_by_token,
-    record_failed_resume,
-    resume_is_blocked,
-)
+from .tokens import create_submission
 from .triage import Triage, triage
 
 logger = logging.getLogger(__name__)
@@ -129,17 +122,9 @@ def resume(request, token):
     Repeated failures from one address are refused for a while (the count lives in the shared
     cache). A draft continues where it stopped; a sent form opens on its visit summary.
     """
-    client = client_ip_address(request) or ""  # honours TRUSTED_PROXY_COUNT behind a proxy
-    if resume_is_blocked(client):
-        return render(request, "intake/too_many_attempts.html", status=429)
-    try:
-        submission = find_by_token(token)
-    except Http404:
-        if sent_link_has_expired(token):  # a real link past its days: say so (visit summary)
-            return summary_expired_response(request)
-        record_failed_resume(client)
-        logger.info("intake resume link not found")
-        return link_not_found(request)
+    submission, refusal = open_private_link(request, token)
+    if refusal is not None:
+        return refusal
     session = IntakeSession(request)
     session.bind(submission)
     mark_opened(submission)
