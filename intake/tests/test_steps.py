@@ -320,7 +320,7 @@ def test_injuries_are_saved_in_the_order_given(client):
             "Alcoholic drinks a week must be a whole number from 0 to 200",
         ),
         (
-            {"recent_immobilisation_details": "x" * 501},
+            {"recent_immobilisation": "yes", "recent_immobilisation_details": "x" * 501},
             "What happened, and for how long must be 500 characters or fewer",
         ),
     ],
