@@ -21,9 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import shutil
-import socket
-import subprocess  # nosec B404 # runs our gunicorn, never a shell
 import sys
 import tempfile
 import threading
@@ -35,72 +32,36 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from cluster import REDIS_URL, AppServer, flush_redis  # noqa: E402
 from common import (  # noqa: E402
-    BASE_DIR,
-    VENV_BIN,
     Timings,
-    free_port,
     machine_description,
     prepare_database,
     server_environment,
 )
 from load import LoadRun, Patient  # noqa: E402
 
-GUNICORN_CONFIG = BASE_DIR / "deploy" / "gunicorn.conf.py"
-REDIS_URL = "redis://127.0.0.1:6379/14"
-
 
 def redis_answers() -> bool:
-    with (
-        contextlib.suppress(OSError),
-        socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock,
-    ):
-        sock.sendall(b"PING\r\n")
-        return sock.recv(16).startswith(b"+PONG")
-    return False
+    import redis  # the app's own dependency (Django's Redis cache)
 
-
-def flush_redis() -> None:
-    with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
-        sock.sendall(b"SELECT 14\r\nFLUSHDB\r\n")
-        sock.recv(64)
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
+    except redis.RedisError:
+        return False
 
 
 @contextlib.contextmanager
 def app_server(env: dict[str, str], workdir: Path):
-    """gunicorn with the reference deploy's config on a free loopback port; yields its URL."""
-    port = free_port()
-    env = dict(
-        env,
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        GUNICORN_ACCESS_LOG=str(workdir / "access.log"),
-        GUNICORN_ERROR_LOG=str(workdir / "error.log"),
-        GUNICORN_LOG_LEVEL="warning",
-    )
-    gunicorn_bin = shutil.which("gunicorn", path=str(VENV_BIN)) or "gunicorn"
-    process = subprocess.Popen(  # nosec B603 # noqa: S603 (our gunicorn, fixed arguments)
-        [gunicorn_bin, "--config", str(GUNICORN_CONFIG)], cwd=BASE_DIR, env=env
-    )
-    base = f"http://127.0.0.1:{port}"
+    """gunicorn with the reference deploy's config (bench/cluster.py's AppServer) on a free
+    loopback port; yields its URL."""
+    server = AppServer("burst", env, workdir)
     try:
-        deadline = time.monotonic() + 40
-        while True:
-            with (
-                contextlib.suppress(OSError),
-                urllib.request.urlopen(f"{base}/ready/", timeout=2) as response,  # nosec B310 # noqa: S310
-            ):
-                if response.status == 200:
-                    break
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("gunicorn did not start")
-            time.sleep(0.2)
-        yield base
+        server.start()
+        server.wait_ready()
+        yield f"http://{server.address}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        server.stop()
 
 
 def home_loop(base: str, stop: threading.Event, timings: Timings, lock: threading.Lock) -> None:
