@@ -19,7 +19,6 @@ import datetime
 import gzip
 import http.client
 import re
-import subprocess  # nosec B404 # runs our manage.py, never a shell
 import sys
 import tempfile
 import threading
@@ -34,6 +33,7 @@ from common import (  # noqa: E402
     Timings,
     gunicorn,
     machine_description,
+    manage_shell,
     prepare_database,
     server_environment,
 )
@@ -50,12 +50,7 @@ def make_summary_session(env: dict[str, str], base_url: str) -> tuple[str, str] 
         "from intake.tests.factories import typical_sent_submission_with_token as f;"
         "s, t = f(); print(t)"
     )
-    result = subprocess.run(  # nosec B603 # noqa: S603 (fixed arguments, no shell)
-        [sys.executable, str(BASE_DIR / "manage.py"), "shell", "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    result = manage_shell(env, code, check=False)
     if result.returncode != 0:
         return None
     token = result.stdout.strip().splitlines()[-1]

@@ -71,6 +71,18 @@ def prepare_database(env: dict[str, str]) -> None:
         subprocess.run([*manage, *command], env=env, check=True)  # nosec B603 # noqa: S603
 
 
+def manage_shell(env: dict[str, str], code: str, *, check: bool = True):
+    """Run Python `code` in `manage.py shell` against `env`'s database; the finished process
+    (its output captured, as text)."""
+    return subprocess.run(  # nosec B603 # noqa: S603 (fixed arguments, no shell)
+        [sys.executable, str(BASE_DIR / "manage.py"), "shell", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+    )
+
+
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], workers: int):
     """Run gunicorn with `workers` sync workers on a free loopback port; yield its base URL."""

@@ -24,7 +24,6 @@ import http.client
 import http.cookiejar
 import json
 import os
-import subprocess  # nosec B404 # runs our manage.py, never a shell
 import sys
 import tempfile
 import threading
@@ -39,10 +38,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
-    BASE_DIR,
     Timings,
     gunicorn,
     machine_description,
+    manage_shell,
     prepare_database,
     server_environment,
 )
@@ -261,13 +260,7 @@ rows = (IntakeSubmission.objects.filter(full_name__in=names)
         .annotate(m=Count("medicines", distinct=True), i=Count("injuries", distinct=True)))
 print(json.dumps(list(rows)))
 """
-    result = subprocess.run(  # nosec B603 # noqa: S603 (fixed arguments, no shell)
-        [sys.executable, str(BASE_DIR / "manage.py"), "shell", "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = manage_shell(env, code)
     rows = json.loads(result.stdout.strip().splitlines()[-1])
     by_name: dict[str, list[dict]] = {}
     for row in rows:

@@ -9,7 +9,7 @@ the screen can be scored, and consent). Every text is bounded.
 
 import datetime
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import phonenumbers
 from crispy_forms.helper import FormHelper
@@ -18,18 +18,22 @@ from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
-from django.template.loader import render_to_string
-from django.utils.functional import lazy
+from django.utils import translation
+from django.utils.functional import cached_property, lazy
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from .body_map import GROUPS, REGION_BY_CODE, REGIONS, Severity
+from .field_markup import field_html
 from .models import (
     Condition,
     IntakeSubmission,
     UrgencyTier,
 )
 from .questions import INJURIES, MEDICINES, TESTS, Kind, Question, Rows, Step
+from .widget_renderer import WIDGET_RENDERER, shown
 
 #: The most rows a patient can add for medicines or injuries.
 MAX_ROWS = 30
@@ -45,9 +49,12 @@ class AccessibleFormMixin:
     and lists errors for the summary at the top of the page.
 
     Ids follow Django's: the hint of field `x` is `id_x_helptext` (Django already points plain
-    inputs at it), its error message `id_x_error`. Fieldsets carry their own aria-describedby in
-    the template (intake/includes/field.html).
+    inputs at it), its error message `id_x_error`. Fieldsets carry their own aria-describedby
+    (intake/field_markup.py). The inputs are written by `WIDGET_RENDERER`
+    (intake/widget_renderer.py): Django's own markup, without a template per input.
     """
+
+    default_renderer = WIDGET_RENDERER
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,6 +190,11 @@ class MemorableDateWidget(forms.MultiWidget):
             )
             if context["widget"]["attrs"].get("aria-invalid"):
                 attrs["class"] += " is-invalid"
+            # The box itself, by the form's renderer (in Python: intake/widget_renderer.py),
+            # with the two line ends the template's include of it gave.
+            subwidget["html"] = WIDGET_RENDERER.render(
+                subwidget["template_name"], {"widget": subwidget}
+            ) + SafeString("\n\n")
         return context
 
 
@@ -323,7 +335,7 @@ class RevealingLayoutMixin:
     revealed_by: dict[str, tuple[str, str]] = {}
     nested_in: dict[str, str] = {}
 
-    @property
+    @cached_property  # crispy-forms asks for it twice per page
     def helper(self) -> FormHelper:
         """How crispy-forms lays the page out: every question in order, follow-ups inside."""
         helper = FormHelper()
@@ -373,9 +385,8 @@ class RevealingLayoutMixin:
 
 class QuestionBlock:
     """A crispy-forms layout object: one question with its follow-ups (see `LayoutItem`), in the
-    project's own template pack ("gds": GOV.UK-style fieldsets, hints and errors)."""
-
-    template = "%s/question.html"
+    project's own template pack ("gds": GOV.UK-style fieldsets, hints and errors), whose field
+    markup is written in Python (intake/field_markup.py)."""
 
     def __init__(self, item: LayoutItem, mark_optional: bool):
         self.item = item
@@ -384,10 +395,15 @@ class QuestionBlock:
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
         form.rendered_fields.add(self.item.field.name)
-        return render_to_string(
-            self.template % template_pack,
-            {"item": self.item, "mark_optional": self.mark_optional, **kwargs},
+        item = self.item
+        html = field_html(
+            item.field,
+            mark_optional=self.mark_optional,
+            choices=item.choices,
+            nested_label=item.nested_label,
+            nested_field=item.nested_field,
         )
+        return html + SafeString("\n")
 
 
 class StepForm(RevealingLayoutMixin, AccessibleFormMixin, forms.ModelForm):
@@ -456,21 +472,88 @@ class BodyMapWidget(forms.Widget):
             }
             for region in REGIONS
         }
-        context["widget"].update(
-            groups=[
-                {
-                    "key": key,
-                    "label": label,
-                    "regions": [
-                        r for r in regions.values() if REGION_BY_CODE[r["code"]].group == key
-                    ],
-                }
-                for key, label in GROUPS
-            ],
-            regions=regions,
-            severities=Severity.choices,
-        )
+        context["widget"]["groups"] = [
+            {
+                "key": key,
+                "label": label,
+                "regions": [r for r in regions.values() if REGION_BY_CODE[r["code"]].group == key],
+            }
+            for key, label in GROUPS
+        ]
+        context["widget"]["region_list"] = region_list_html(context["widget"])
         return context
+
+
+def region_list_html(widget: dict) -> SafeString:
+    """The body map's regions as checkboxes by group, each with its three strengths: the
+    markup intake/widgets/body_map.html had in two loops (20 regions of four inputs, a few
+    hundred template lookups per page), written here, character for character."""
+    words = body_map_words(get_language())
+    disabled = " disabled" if widget["attrs"].get("disabled") else ""
+    name = shown(widget["name"])
+    groups = []
+    for group in widget["groups"]:
+        regions = []
+        for region in group["regions"]:
+            code, region_id = shown(region["code"]), shown(region["id"])
+            severity_name = shown(region["severity_name"])
+            strengths = "".join(
+                f'<div class="form-check">\n'
+                f'              <input type="radio" class="form-check-input" name="{severity_name}"'
+                f' value="{value}" id="{region_id}__{value}"'
+                f"{' checked' if region['severity'] == raw_value else ''}{disabled}>\n"
+                f'              <label class="form-check-label" for="{region_id}__{value}">'
+                f"{label}</label>\n"
+                f"            </div>\n"
+                f"            "
+                for raw_value, value, label in words["severities"]
+            )
+            region_name = words["regions"][region["code"]]
+            regions.append(
+                f"\n"
+                f'      <div class="form-check body-map__region" data-region-item="{code}">\n'
+                f'        <input type="checkbox" class="form-check-input body-map__check"'
+                f' name="{name}" value="{code}" id="{region_id}"'
+                f"{' checked' if region['checked'] else ''}{disabled}>\n"
+                f'        <label class="form-check-label body-map__region-name"'
+                f' for="{region_id}">{region_name}</label>\n'
+                f'        <fieldset class="body-map__severity">\n'
+                f'          <legend class="body-map__severity-title">{words["how_weak"]}'
+                f'<span class="visually-hidden"> ({region_name})</span></legend>\n'
+                f'          <div class="choices">\n'
+                f"            {strengths}\n"
+                f"          </div>\n"
+                f"        </fieldset>\n"
+                f"      </div>\n"
+                f"      "
+            )
+        group_name = words["groups"][group["key"]]
+        groups.append(
+            f"\n"
+            f'    <fieldset class="body-map__group" data-body-map-group>\n'
+            f'      <legend class="body-map__group-title">{group_name}</legend>\n'
+            f"      {''.join(regions)}\n"
+            f"    </fieldset>\n"
+            f"    "
+        )
+    html = "".join(groups)
+    return SafeString(html)  # nosec B703 # every value in it escaped (`shown`, body_map_words)
+
+
+@lru_cache(maxsize=16)
+def body_map_words(language: str | None) -> dict:
+    """The body map list's words in `language`, escaped: the regions' and groups' names, the
+    strengths and "How weak is it?". They are lazy translations, the same for every patient
+    reading that language: worked out once per process and language, not on every page."""
+    with translation.override(language):
+        return {
+            "how_weak": shown(gettext("How weak is it?")),
+            "regions": {region.code: shown(region.name) for region in REGIONS},
+            "groups": {key: shown(label) for key, label in GROUPS},
+            "severities": [
+                (value, shown(value), shown(label)) for value, label in Severity.choices
+            ],
+        }
 
 
 class BodyMapField(forms.Field):
@@ -806,6 +889,7 @@ def medicine_formset(**kwargs):
         extra=0,
         max_num=MAX_ROWS + 5,
         absolute_max=60,
+        renderer=WIDGET_RENDERER,
     )
     return cls(prefix="medicine", **kwargs)
 
@@ -817,5 +901,6 @@ def injury_formset(**kwargs):
         extra=0,
         max_num=MAX_ROWS + 5,
         absolute_max=60,
+        renderer=WIDGET_RENDERER,
     )
     return cls(prefix="injury", **kwargs)

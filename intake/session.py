@@ -105,7 +105,12 @@ class IntakeSession:
         queryset = IntakeSubmission.objects.all()
         if for_update:
             queryset = queryset.select_for_update()
-        submission = queryset.filter(pk=pk).first()
+        try:
+            # get(), not first(): no ORDER BY, whose compiling is a good part of loading the
+            # submission's 76 columns on every intake page.
+            submission = queryset.get(pk=pk)
+        except IntakeSubmission.DoesNotExist:
+            submission = None
         if submission is None or not is_reachable(submission) or self._sent_view_lapsed(submission):
             self.unbind()
             return None

@@ -14,12 +14,16 @@ left, and mirrored.
 """
 
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from intake.body_map import REGIONS, Laterality, Severity
+from intake.widget_renderer import shown
 
 register = template.Library()
 
@@ -140,6 +144,7 @@ class View:
     shapes: tuple[Shape, ...]
 
 
+@cache  # the same for every figure: worked out once per process
 def _geometry(code: str, view: str):
     """(path, hit rectangle) of a region as drawn on `view`."""
     if code == "face":
@@ -209,3 +214,67 @@ def body_figure_legend():
         *((severity.value, severity.label) for severity in Severity),
         ("unsaid", _("Chosen, how weak not said")),
     ]
+
+
+@register.simple_tag
+def body_figure_shapes(view: View, prefix, interactive):
+    """The regions of one view as SVG groups, each with its hit area (a control on the form),
+    its shape (filled with its strength's pattern once chosen) and its marks. Written here
+    rather than in a template loop: 38 shapes were a few hundred template lookups per figure."""
+    prefix = shown(prefix)
+    html = "".join(_shape_html(shape, view.key, prefix, interactive) for shape in view.shapes)
+    return SafeString(html)  # nosec B703 # every value in it escaped (`shown`)
+
+
+def _shape_html(shape: Shape, view_key: str, prefix: str, interactive) -> str:
+    hit = _hit_area(shape.hit) if shape.interactive else ""
+    fill = ' fill="#f3f2f1" stroke="#505a5f" stroke-width="2"'
+    if shape.chosen:
+        pattern = f"{prefix}-{shown(view_key)}-{shown(shape.pattern)}"
+        fill = f' fill="url(#{pattern})" stroke="#0b0c0c" stroke-width="2.5"'
+    detail = ""
+    if shape.detail:
+        detail = (
+            f'<path class="body-region__detail" d="{shown(shape.detail)}" fill="none"'
+            f' stroke="#505a5f" stroke-width="2.5" stroke-linecap="round"/>'
+        )
+    classes = (" body-region--control" if shape.interactive else "") + (
+        " is-chosen" if shape.chosen else ""
+    )
+    region = f' data-region="{shown(shape.code)}"' if shape.code else ""
+    hidden = ' aria-hidden="true"' if interactive and not shape.interactive else ""
+    severity = shown(shape.severity)
+    return (
+        f'<g class="body-region{classes}"{region} data-severity="{severity}"{hidden}>\n'
+        f"          {hit}\n"
+        f'          <path class="body-region__shape" d="{shown(shape.path)}"{fill}'
+        f' stroke-linejoin="round"/>\n'
+        f"          {detail}\n"
+        f"        </g>\n"
+        f"        "
+    )
+
+
+@cache  # a region's hit area is the same on every figure
+def _hit_area(hit: tuple) -> str:
+    x, y, width, height = (shown(number) for number in hit)
+    return (
+        f'<rect class="body-region__hit" x="{x}" y="{y}" width="{width}" height="{height}"'
+        f' rx="8" fill="transparent"/>'
+    )
+
+
+@register.simple_tag
+def body_figure_patterns(pattern_prefix, only=None):
+    """The shading patterns of one SVG (intake/includes/body_figure_patterns.svg.html), all of
+    them or `only` one: the same for every figure with that prefix, in every language, so
+    drawn once per process and kept (a figure has six: each view's and the legend's four)."""
+    return _patterns(str(pattern_prefix), only or None)
+
+
+@lru_cache(maxsize=64)
+def _patterns(pattern_prefix: str, only: str | None) -> str:
+    return render_to_string(
+        "intake/includes/body_figure_patterns.svg.html",
+        {"pattern_prefix": pattern_prefix, "only": only},
+    )
