@@ -12,6 +12,7 @@ someone already invited to the same appointment is reported, not invited twice.
 """
 
 import csv
+import datetime
 import io
 
 from django import forms
@@ -260,13 +261,66 @@ class InvitationStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AppointmentFilter(admin.SimpleListFilter):
+    """When the appointment is. The list opens at today's and later appointments (a clinic keeps
+    years of invitations, oldest first in the list's order); past ones and all are a click away."""
+
+    title = _("appointment")
+    parameter_name = "appointment"
+    TODAY, NEXT_7_DAYS, PAST, ALL = "today", "7days", "past", "all"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.TODAY, _("Today")),
+            (self.NEXT_7_DAYS, _("Next 7 days")),
+            (self.PAST, _("Past")),
+            (self.ALL, _("All dates")),
+        ]
+
+    def choices(self, changelist):
+        # No value means "today and later" (Django's own first choice would be "All").
+        yield {
+            "selected": self.value() not in dict(self.lookup_choices),
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("Today and later"),
+        }
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": self.value() == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        start = invitations.start_of_today()
+        value = self.value()
+        if value == self.ALL:
+            return queryset
+        if value == self.PAST:
+            return queryset.filter(appointment_at__lt=start)
+        if value == self.TODAY:
+            return queryset.filter(appointment_at__gte=start, appointment_at__lt=_days_on(start, 1))
+        if value == self.NEXT_7_DAYS:
+            return queryset.filter(appointment_at__gte=start, appointment_at__lt=_days_on(start, 7))
+        return invitations.coming(queryset)
+
+
+def _days_on(midnight, days: int):
+    """Midnight `days` later on the clinic's calendar (a day is not always 24 hours)."""
+    return timezone.make_aware(
+        datetime.datetime.combine(
+            midnight.date() + datetime.timedelta(days=days), datetime.time.min
+        )
+    )
+
+
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
     form = InvitationForm
     fields = InvitationForm.field_order
     list_display = ("patient_column", "appointment_column", "contact_column", "status_column")
     list_display_links = None
-    list_filter = (InvitationStatusFilter, ("appointment_at", admin.DateFieldListFilter))
+    list_filter = (AppointmentFilter, InvitationStatusFilter)
     search_fields = ("submission__full_name", "submission__reference", "email")
     ordering = ("appointment_at", "pk")
     list_select_related = ("submission",)

@@ -20,7 +20,7 @@ message), and when the job was not run for a while only the latest due reminder 
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -256,10 +256,25 @@ def status_q(status: str, now: datetime) -> Q:
     }[status]
 
 
-def status_counts(queryset=None, now: datetime | None = None) -> dict[str, int]:
-    """How many invitations are in each status, in one query."""
-    now = now or timezone.now()
+def start_of_today(now: datetime | None = None) -> datetime:
+    """Midnight at the start of the clinic's day (TIME_ZONE) that holds `now`."""
+    today = timezone.localtime(now or timezone.now()).date()
+    return timezone.make_aware(datetime.combine(today, time.min))
+
+
+def coming(queryset=None, now: datetime | None = None):
+    """Invitations whose appointment is today or later: what staff act on. A clinic keeps years
+    of invitations; the counts above the queue and the invitations list (by default) read only
+    these, through the index on the appointment (`intake_invitation_appointment`)."""
     queryset = Invitation.objects.all() if queryset is None else queryset
+    return queryset.filter(appointment_at__gte=start_of_today(now))
+
+
+def status_counts(queryset=None, now: datetime | None = None) -> dict[str, int]:
+    """How many invitations (of `queryset`, by default those with an appointment today or
+    later) are in each status, in one query."""
+    now = now or timezone.now()
+    queryset = coming(now=now) if queryset is None else queryset
     return queryset.aggregate(
         **{status.value: Count("pk", filter=status_q(status, now)) for status in Invitation.Status}
     )

@@ -1077,6 +1077,10 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["appointment_at", "pk"]
+        # The list's order, and the counts above the queue (appointments today or later).
+        indexes = [
+            models.Index(fields=["appointment_at", "id"], name="intake_invitation_appointment")
+        ]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
 

@@ -57,6 +57,61 @@ def test_clinic_staff_invite_one_patient_and_see_it_listed_as_invited(staff, run
     assert "invitation-counts" in queue  # statuses above the queue
 
 
+def invitation_on(days: int, family_name: str) -> Invitation:
+    """An invitation whose appointment is `days` from today at 09:30 (past ones too: the
+    appointment is moved after the invitation is made, as time would)."""
+    from intake.invitations import InvitationDetails, invite
+
+    invitation = invite(
+        InvitationDetails(
+            given_names="Ann",
+            family_name=family_name,
+            date_of_birth=datetime.date(1950, 3, 14),
+            appointment_at=timezone.now() + datetime.timedelta(days=30),
+            email="ann@example.org",
+        )
+    )
+    when = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate() + datetime.timedelta(days=days), datetime.time(9, 30)
+        )
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(appointment_at=when)
+    return invitation
+
+
+def names_listed(staff, **params) -> list[str]:
+    response = staff.get("/admin/intake/invitation/", params)
+    assert response.status_code == 200
+    return [row.submission.family_name for row in response.context["cl"].result_list]
+
+
+def test_the_invitations_list_opens_at_todays_and_later_appointments(staff):
+    for days, name in ((-400, "LastYear"), (-1, "Yesterday"), (0, "Today"), (3, "InThree")):
+        invitation_on(days, name)
+    invitation_on(10, "InTen")
+    assert names_listed(staff) == ["Today", "InThree", "InTen"]
+    assert names_listed(staff, appointment="today") == ["Today"]
+    assert names_listed(staff, appointment="7days") == ["Today", "InThree"]
+    assert names_listed(staff, appointment="past") == ["LastYear", "Yesterday"]
+    assert len(names_listed(staff, appointment="all")) == 5
+    html = staff.get("/admin/intake/invitation/").content.decode()
+    assert "Today and later" in html and "All dates" in html  # the filter's choices
+
+
+def test_the_counts_above_the_queue_are_of_todays_and_later_appointments_only(staff):
+    for days, name in ((-400, "LastYear"), (-1, "Yesterday"), (0, "Today"), (3, "InThree")):
+        invitation_on(days, name)
+    response = staff.get("/admin/intake/intakesubmission/")
+    counts = {status: count for status, _label, count in response.context["status_counts"]}
+    # Two appointments from today on, both invited; yesterday's and last year's are not counted.
+    assert counts == {"sent": 2, "opened": 0, "started": 0, "submitted": 0, "expired": 0}
+    html = response.content.decode()
+    assert "Invitations for today and later" in html
+    # Each count links to the list it counts (the list opens at today and later too).
+    assert names_listed(staff, status="sent") == ["Today", "InThree"]
+
+
 def test_an_invitation_needs_a_way_to_reach_the_patient_and_a_future_appointment(staff):
     response = staff.post(
         ADD,

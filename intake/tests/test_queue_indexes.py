@@ -375,3 +375,41 @@ def test_the_name_index_holds_what_djangos_icontains_compares():
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'intake_full_name_trgm'")
         (definition,) = cursor.fetchone()
     assert "USING gin (upper((full_name)::text) gin_trgm_ops)" in definition
+
+
+@postgresql_only
+def test_the_invitation_counts_above_the_queue_read_only_the_coming_appointments_by_index(
+    nurse_client,
+):
+    """Years of invitations: the counts above the queue are of appointments today or later,
+    found by the appointment index, never by reading every invitation."""
+    from intake.invitations import InvitationDetails, invite
+
+    for days in (-400, -30, 2, 9):
+        invite(
+            InvitationDetails(
+                family_name=f"Patient{days}",
+                date_of_birth=datetime.date(1950, 3, 14),
+                appointment_at=timezone.now() + datetime.timedelta(days=days),
+                email="patient@example.org",
+            )
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE intake_invitation")
+    nurse_client.get(reverse(CHANGELIST))
+    with CaptureQueriesContext(connection) as captured:
+        response = nurse_client.get(reverse(CHANGELIST))
+    assert sum(count for _s, _l, count in response.context["status_counts"]) == 2
+    (sql,) = [
+        query["sql"]
+        for query in captured
+        if 'FROM "intake_invitation"' in query["sql"] and "COUNT(" in query["sql"]
+    ]
+    with planner():
+        plan = plan_of(sql)
+    shown = describe(plan)
+    scanned = {node.get("Relation Name") for node in nodes(plan) if node["Node Type"] == "Seq Scan"}
+    assert not scanned & {"intake_invitation", FORMS}, shown
+    assert "intake_invitation_appointment" in {node.get("Index Name") for node in nodes(plan)}, (
+        shown
+    )
