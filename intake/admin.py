@@ -373,6 +373,8 @@ class IntakeSubmissionAdmin(FhirExportAdminMixin, SimpleHistoryAdmin):
     ordering = QUEUE_ORDER  # intake/staff_review.py: what cannot wait first
     list_per_page = 50
     show_full_result_count = False  # one COUNT fewer per page
+    # No "Show counts" beside the filters: each would count its choice over every form kept.
+    show_facets = admin.ShowFacets.NEVER
     actions = ("mark_reviewed", "archive", "export_csv", "download_fhir")
     inlines = (MedicineInline, InjuryInline, TestDoneInline)
     history_list_display = ("status", "staff_note")
@@ -849,6 +851,7 @@ class StaffAccessAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = False
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # counts per filter choice would read the whole log
 
     @admin.display(description=_("when"), ordering="at")
     def at_column(self, obj):

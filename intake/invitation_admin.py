@@ -326,6 +326,8 @@ class InvitationAdmin(admin.ModelAdmin):
     list_select_related = ("submission",)
     list_per_page = 50
     show_full_result_count = False
+    # No "Show counts" beside the filters: each would count its choice over every invitation.
+    show_facets = admin.ShowFacets.NEVER
     actions = None
     change_list_template = "admin/intake/invitation/change_list.html"
 

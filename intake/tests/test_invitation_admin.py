@@ -284,3 +284,14 @@ def test_the_upload_page_shows_the_name_columns_and_says_what_an_older_file_give
     )
     assert "Older files with one full_name column" in page
     assert "with no family name" in page
+
+
+@pytest.mark.parametrize("page", ["/admin/intake/invitation/", "/admin/intake/intakesubmission/"])
+def test_the_lists_offer_no_filter_counts_that_would_read_every_row(staff, page):
+    invitation_on(2, "Soon")
+    html = staff.get(page).content.decode()
+    assert "Show counts" not in html
+    with_facets = staff.get(page, {"_facets": "True"})
+    assert with_facets.status_code == 200
+    assert "Show counts" not in with_facets.content.decode()
+    assert "Hide counts" not in with_facets.content.decode()
