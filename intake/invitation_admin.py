@@ -12,7 +12,6 @@ someone already invited to the same appointment is reported, not invited twice.
 """
 
 import csv
-import datetime
 import io
 
 from django import forms
@@ -292,26 +291,18 @@ class AppointmentFilter(admin.SimpleListFilter):
             }
 
     def queryset(self, request, queryset):
-        start = invitations.start_of_today()
         value = self.value()
         if value == self.ALL:
             return queryset
+        today = invitations.start_of_day()
         if value == self.PAST:
-            return queryset.filter(appointment_at__lt=start)
-        if value == self.TODAY:
-            return queryset.filter(appointment_at__gte=start, appointment_at__lt=_days_on(start, 1))
-        if value == self.NEXT_7_DAYS:
-            return queryset.filter(appointment_at__gte=start, appointment_at__lt=_days_on(start, 7))
+            return queryset.filter(appointment_at__lt=today)
+        if value in (self.TODAY, self.NEXT_7_DAYS):
+            days = 1 if value == self.TODAY else 7
+            return queryset.filter(
+                appointment_at__gte=today, appointment_at__lt=invitations.start_of_day(days)
+            )
         return invitations.coming(queryset)
-
-
-def _days_on(midnight, days: int):
-    """Midnight `days` later on the clinic's calendar (a day is not always 24 hours)."""
-    return timezone.make_aware(
-        datetime.datetime.combine(
-            midnight.date() + datetime.timedelta(days=days), datetime.time.min
-        )
-    )
 
 
 @admin.register(Invitation)

@@ -256,10 +256,11 @@ def status_q(status: str, now: datetime) -> Q:
     }[status]
 
 
-def start_of_today(now: datetime | None = None) -> datetime:
-    """Midnight at the start of the clinic's day (TIME_ZONE) that holds `now`."""
-    today = timezone.localtime(now or timezone.now()).date()
-    return timezone.make_aware(datetime.combine(today, time.min))
+def start_of_day(days_from_today: int = 0, now: datetime | None = None) -> datetime:
+    """Midnight at the start of a day on the clinic's calendar (TIME_ZONE): today's, or the one
+    `days_from_today` later (a day is not always 24 hours long)."""
+    day = timezone.localtime(now or timezone.now()).date() + timedelta(days=days_from_today)
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def coming(queryset=None, now: datetime | None = None):
@@ -267,7 +268,7 @@ def coming(queryset=None, now: datetime | None = None):
     of invitations; the counts above the queue and the invitations list (by default) read only
     these, through the index on the appointment (`intake_invitation_appointment`)."""
     queryset = Invitation.objects.all() if queryset is None else queryset
-    return queryset.filter(appointment_at__gte=start_of_today(now))
+    return queryset.filter(appointment_at__gte=start_of_day(now=now))
 
 
 def status_counts(queryset=None, now: datetime | None = None) -> dict[str, int]:
