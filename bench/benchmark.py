@@ -152,6 +152,7 @@ def main() -> int:
     with gunicorn(env, args.workers) as base_url:
         pages: list[tuple[str, str, str]] = [
             ("home", "/", ""),
+            ("learn", "/learn/", ""),
             ("topic", TOPIC_PATH, ""),
             ("health", "/health/", ""),
         ]

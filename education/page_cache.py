@@ -7,7 +7,11 @@ shell) bumps the version, so the next reader gets a fresh page.
 
 The version lives in the same cache, and each process remembers it for
 EDUCATION_VERSION_CHECK_SECONDS (5), so a page read costs one cache round trip (the page), not
-two (version, then page): with Redis every 2-millisecond round trip counts (bench/RESULTS.md). A
+two (version, then page): with Redis every 2-millisecond round trip counts (bench/RESULTS.md).
+Each process also keeps its own copy of the pages it has read (`_copies`, the most read 128, for
+EDUCATION_PAGE_CACHE_SECONDS like the shared entries): their keys hold the version, so a copy is
+never of older content than the version the process knows, and a page read again costs no round
+trip at all. A
 bump shows at once in the process that made it and within those seconds on every other server
 sharing the cache; with the per-process local-memory cache of a laptop, other processes catch up
 when their entries expire (EDUCATION_PAGE_CACHE_SECONDS). The Learn index is cached the same
@@ -18,8 +22,10 @@ pages are rendered every time (atrophy_site/cache_outage.py).
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -50,8 +56,60 @@ def content_version() -> str:
 
 
 def forget_remembered_version() -> None:
-    """Read the version from the cache next time (after the cache is cleared, in tests)."""
+    """Read the version from the cache next time, and drop this process's copies of pages (after
+    the cache is cleared, in tests)."""
     _remembered.update(version=None, at=0.0)
+    _copies.clear()
+
+
+class ProcessCopies:
+    """This process's copies of cached pages, by their cache key: the `size` most recently read,
+    each for `seconds` (threads of one process share it)."""
+
+    def __init__(self, size: int = 128):
+        self.size = size
+        self._items: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if time.monotonic() >= item[0]:
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, value, seconds: float) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic() + seconds, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_copies = ProcessCopies()
+
+
+def _read(key: str):
+    """A page from this process's copies, else from the shared cache (and copied)."""
+    page = _copies.get(key)
+    if page is None:
+        page = cache.get(key)
+        if page is not None:
+            _copies.put(key, page, settings.EDUCATION_PAGE_CACHE_SECONDS)
+    return page
+
+
+def _write(key: str, page) -> None:
+    cache.set(key, page, timeout=settings.EDUCATION_PAGE_CACHE_SECONDS)
+    _copies.put(key, page, settings.EDUCATION_PAGE_CACHE_SECONDS)
 
 
 @survives_cache_outage()  # a save still works; pages may be stale until their entries expire
@@ -61,36 +119,38 @@ def bump_content_version(**kwargs) -> None:
     cache.set(VERSION_KEY, version, timeout=None)
 
 
+def _page_key(kind: str, *parts: str) -> str:
+    """The key of a cached page: the content version, and the emergency number the page shows
+    (EMERGENCY_NUMBER), so a changed number is never served from pages cached before."""
+    return ":".join(("education", kind, content_version(), settings.EMERGENCY_NUMBER, *parts))
+
+
 def topic_cache_key(*, slug: str, language: str) -> str:
-    return f"education:topic:{content_version()}:{language}:{slug}"
+    return _page_key("topic", language, slug)
+
+
+def index_cache_key(*, language: str) -> str:
+    return _page_key("index", language)
 
 
 @survives_cache_outage(default=None)  # the cache down: render the page again
 def get_cached_topic(*, slug: str, language: str) -> dict | None:
-    return cache.get(topic_cache_key(slug=slug, language=language))
+    return _read(topic_cache_key(slug=slug, language=language))
 
 
 @survives_cache_outage(default=None)
-def get_cached_index(*, language: str) -> list | None:
-    return cache.get(f"education:index:{content_version()}:{language}")
+def get_cached_index(*, language: str) -> str | None:
+    return _read(index_cache_key(language=language))
 
 
 @survives_cache_outage()
-def cache_index(*, language: str, groups: list) -> None:
-    cache.set(
-        f"education:index:{content_version()}:{language}",
-        groups,
-        timeout=settings.EDUCATION_PAGE_CACHE_SECONDS,
-    )
+def cache_index(*, language: str, body: str) -> None:
+    _write(index_cache_key(language=language), body)
 
 
 @survives_cache_outage()
 def cache_topic(*, slug: str, language: str, page: dict) -> None:
-    cache.set(
-        topic_cache_key(slug=slug, language=language),
-        page,
-        timeout=settings.EDUCATION_PAGE_CACHE_SECONDS,
-    )
+    _write(topic_cache_key(slug=slug, language=language), page)
 
 
 def _education_model_changed(sender, **kwargs) -> None:

@@ -48,18 +48,19 @@ def group_by_category(topics) -> list[dict]:
 @require_GET
 def index(request):
     language = get_language()
-    groups = get_cached_index(language=language)
-    if groups is None:
+    body = get_cached_index(language=language)
+    if body is None:
         topics = localized_topics(
             Topic.objects.filter(published=True).only("slug", "title", "summary", "category"),
             language,
         )
-        groups = [
-            {**group, "label": str(group["label"]), "intro": str(group["intro"])}
-            for group in group_by_category(topics)
-        ]
-        cache_index(language=language, groups=groups)
-    return render(request, "education/index.html", {"groups": groups})
+        body = render_to_string(
+            "education/includes/index_body.html",
+            {"groups": group_by_category(topics)},
+            request=request,
+        )
+        cache_index(language=language, body=body)
+    return render(request, "education/index.html", {"body": body})
 
 
 @require_GET
