@@ -64,7 +64,8 @@ def forget_remembered_version() -> None:
 
 class ProcessCopies:
     """This process's copies of cached pages, by their cache key: the `size` most recently read,
-    each for `seconds` (threads of one process share it)."""
+    each for `seconds` (threads of one process share it). Not Django's local-memory cache, which
+    pickles every value on the way in and out: a copy here is read as it is."""
 
     def __init__(self, size: int = 128):
         self.size = size

@@ -3,8 +3,9 @@
 The site's name and menu and its footer (the education disclaimer, the emergency line, the
 footer links) are the same on every page for a language and a section of the site, yet were
 drawn on every request: a dozen translations and five URL reversals, a quarter to a third of the
-CPU of a light page (the home page, the Learn index, a step of the form; issue 18). This tag
-draws such a template once per process for each language and set of arguments, and keeps it.
+CPU of a light page (the home page, the Learn index, a step of the form; issue 18); so are the
+body map's shading patterns for a figure's prefix. This tag draws such a template once per
+process for each language and set of arguments, and keeps it.
 
     {% include_cached "includes/site_footer.html" number=EMERGENCY_NUMBER %}
 
@@ -26,14 +27,14 @@ register = template.Library()
 
 @register.simple_tag
 def include_cached(template_name: str, **arguments):
-    if settings.DEBUG:
-        return _render(template_name, get_language(), tuple(sorted(arguments.items())))
-    return _cached(template_name, get_language(), tuple(sorted(arguments.items())))
+    render = _render if settings.DEBUG else _cached
+    return render(template_name, get_language(), tuple(sorted(arguments.items())))
 
 
 def _render(template_name: str, language: str | None, arguments: tuple) -> str:
     return render_to_string(template_name, {"LANGUAGE_CODE": language, **dict(arguments)})
 
 
-# A few languages times a few sections: 64 is far more than the site has.
-_cached = lru_cache(maxsize=64)(_render)
+# Per language: the menu of each section, the footer, and the body map's shading patterns (six
+# per figure prefix; the form, the summary and its PDF): 128 is well above what the site has.
+_cached = lru_cache(maxsize=128)(_render)

@@ -14,10 +14,9 @@ left, and mirrored.
 """
 
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 from django import template
-from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -261,20 +260,4 @@ def _hit_area(hit: tuple) -> str:
     return (
         f'<rect class="body-region__hit" x="{x}" y="{y}" width="{width}" height="{height}"'
         f' rx="8" fill="transparent"/>'
-    )
-
-
-@register.simple_tag
-def body_figure_patterns(pattern_prefix, only=None):
-    """The shading patterns of one SVG (intake/includes/body_figure_patterns.svg.html), all of
-    them or `only` one: the same for every figure with that prefix, in every language, so
-    drawn once per process and kept (a figure has six: each view's and the legend's four)."""
-    return _patterns(str(pattern_prefix), only or None)
-
-
-@lru_cache(maxsize=64)
-def _patterns(pattern_prefix: str, only: str | None) -> str:
-    return render_to_string(
-        "intake/includes/body_figure_patterns.svg.html",
-        {"pattern_prefix": pattern_prefix, "only": only},
     )
