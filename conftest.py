@@ -82,10 +82,12 @@ def empty_cache():
     """Each test starts with an empty cache: no rate-limit counts or cached pages from another."""
     from django.core.cache import cache
 
+    from atrophy_site.shared_pages import forget_pages
     from education.page_cache import forget_remembered_version
 
     cache.clear()
     forget_remembered_version()
+    forget_pages()
 
 
 @pytest.fixture

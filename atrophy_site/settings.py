@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "atrophy_site.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Pages the same for every reader without a session, kept whole (atrophy_site/shared_pages.py).
+    "atrophy_site.shared_pages.SharedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

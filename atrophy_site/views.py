@@ -11,11 +11,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .cache_outage import CACHE_DOWN
+from .shared_pages import shared_page
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
+@shared_page
 def home(request):
     return render(request, "home.html")
 

@@ -15,8 +15,9 @@ trip at all. A
 bump shows at once in the process that made it and within those seconds on every other server
 sharing the cache; with the per-process local-memory cache of a laptop, other processes catch up
 when their entries expire (EDUCATION_PAGE_CACHE_SECONDS). The Learn index is cached the same
-way. Only the article is cached, never the page around it, which carries each reader's CSRF
-token and language switch. With the cache down,
+way. Only the article is cached here, not the page around it, which carries each reader's CSRF
+token; for readers without a session the whole page is also kept, per process, with the token
+put in per reader (atrophy_site/shared_pages.py). With the cache down,
 pages are rendered every time (atrophy_site/cache_outage.py).
 """
 

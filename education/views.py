@@ -9,6 +9,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from atrophy_site.shared_pages import shared_page
+
 from .languages import glossary_entries, localized_topics, topic_page
 from .models import Topic
 from .page_cache import cache_index, cache_topic, get_cached_index, get_cached_topic
@@ -46,6 +48,7 @@ def group_by_category(topics) -> list[dict]:
 
 
 @require_GET
+@shared_page
 def index(request):
     language = get_language()
     body = get_cached_index(language=language)
@@ -64,6 +67,7 @@ def index(request):
 
 
 @require_GET
+@shared_page
 def topic_detail(request, slug):
     """One topic in the reader's language (English, with a note, where it has no translation).
 
