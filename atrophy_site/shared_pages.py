@@ -68,7 +68,8 @@ def shared_page(view):
 
 
 class KeptPage:
-    """A finished page: its status, headers (no cookies) and body with READER_MARK."""
+    """A finished page (200): its headers (no cookies, no length) and its text with READER_MARK
+    where the CSRF token was."""
 
     __slots__ = ("headers", "text")
 
