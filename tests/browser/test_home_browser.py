@@ -42,3 +42,18 @@ def test_the_header_links_read_in_full_on_a_desktop_and_short_on_a_phone(desktop
     nav = phone_page.get_by_role("navigation", name="Main")
     learn = nav.get_by_role("link", name="Learn about muscle loss")  # the name screen readers say
     assert learn.bounding_box()["width"] < 80  # what shows: "Learn"
+
+
+def test_a_reader_switches_language_on_a_page_kept_from_another_reader(desktop_page, phone_page):
+    from education.tests.factories import TopicFactory
+
+    TopicFactory(slug="kept-for-readers", title="A page kept for readers")
+    # The first reader's visit keeps the page whole (atrophy_site/shared_pages.py); the second
+    # gets that copy with a CSRF token of their own, which the language switch must accept.
+    assert desktop_page.goto("/learn/kept-for-readers/").status == 200
+    assert phone_page.goto("/learn/kept-for-readers/").status == 200
+    assert phone_page.get_by_role("heading", name="A page kept for readers").is_visible()
+    phone_page.get_by_role("button", name="Español").click()
+    assert phone_page.locator("html").get_attribute("lang") == "es"
+    assert phone_page.url.endswith("/learn/kept-for-readers/")
+    assert phone_page.get_by_role("heading", name="A page kept for readers").is_visible()
