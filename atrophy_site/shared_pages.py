@@ -128,13 +128,14 @@ class SharedPageMiddleware:
     @staticmethod
     def serve(request, kept: KeptPage) -> HttpResponse:
         request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks for a drawn page
+        has_token = READER_MARK in kept.text
         text = kept.text
-        if READER_MARK in text:
+        if has_token:
             _csrf.process_request(request)  # the reader's CSRF cookie, or a new one
             text = text.replace(READER_MARK, get_token(request))
         response = HttpResponse(text, headers=kept.headers)
         response["Content-Length"] = str(len(response.content))
-        if READER_MARK in kept.text:
+        if has_token:
             patch_vary_headers(response, ("Cookie",))
             _csrf.process_response(request, response)  # sets the cookie when it is new
         return response
