@@ -13,7 +13,7 @@ as on any page.
 What is kept, and for whom:
 
 - Only the responses of views marked `@shared_page`, answering 200 to a GET without a query
-  string, with no cookie set but the CSRF one, no `Cache-Control: private/no-store`, and for a
+  string, with no cookie set but the CSRF one, no `Cache-Control` of its own, and for a
   request that brought no cookie but the CSRF and language ones: nobody signed in, no form under
   way, no message waiting. Anyone with a session (a patient, staff) always gets the page drawn.
 - The key holds the path, the reader's language (cookie, else Accept-Language, as

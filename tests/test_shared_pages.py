@@ -31,7 +31,7 @@ def urgent_signs():
 
 
 @pytest.mark.parametrize("path", SHARED_PATHS)
-def test_a_second_reader_gets_the_kept_page_without_a_query_and_a_token_of_their_own(
+def test_a_second_reader_gets_the_kept_page_with_no_database_query_and_a_token_of_their_own(
     path, urgent_signs, django_assert_num_queries
 ):
     first = Client().get(path)
@@ -80,7 +80,7 @@ def test_a_reader_keeps_their_csrf_cookie_on_a_kept_page(urgent_signs):
     reader = Client(enforce_csrf_checks=True)
     reader.get("/")  # the reader's CSRF cookie is set here
     cookie = reader.cookies[django_settings.CSRF_COOKIE_NAME].value
-    response = reader.get("/learn/")  # drawn for the first reader, kept
+    reader.get("/learn/")  # drawn for the first reader, kept
     response = reader.get("/learn/")  # kept
     # Sent again to renew its expiry, as Django does on a drawn page; the same secret.
     assert response.cookies[django_settings.CSRF_COOKIE_NAME].value == cookie
