@@ -164,8 +164,9 @@ elif _cache_url.startswith("dbcache://"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions live in the database: answers never go into a cookie.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database: answers never go into a cookie. Django's database sessions, read
+# with their SELECT compiled once per connection (atrophy_site/sessions.py).
+SESSION_ENGINE = "atrophy_site.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Shared computers (a library, a clinic kiosk): the session cookie ends when the browser closes,

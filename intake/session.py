@@ -18,10 +18,15 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from atrophy_site.prepared import PreparedGet
+
 from .models import IntakeSubmission
 from .tokens import is_reachable
 
 SENT_VIEW_LIFETIME = timedelta(hours=1)
+
+#: The bound form, read on every page of the form: its 76 columns' SELECT compiled once.
+load_submission = PreparedGet(IntakeSubmission)
 
 #: Write "last seen" at most this often, so each page does not save the session.
 LAST_SEEN_RESOLUTION_SECONDS = 60
@@ -102,15 +107,7 @@ class IntakeSession:
             return None
         if self._idle_too_long():
             return None
-        queryset = IntakeSubmission.objects.all()
-        if for_update:
-            queryset = queryset.select_for_update()
-        try:
-            # get(), not first(): no ORDER BY, whose compiling is a good part of loading the
-            # submission's 76 columns on every intake page.
-            submission = queryset.get(pk=pk)
-        except IntakeSubmission.DoesNotExist:
-            submission = None
+        submission = load_submission(pk, for_update=for_update)
         if submission is None or not is_reachable(submission) or self._sent_view_lapsed(submission):
             self.unbind()
             return None

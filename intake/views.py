@@ -26,7 +26,7 @@ from .link_views import open_private_link, set_language_cookie
 from .models import STEP_COUNT, IntakeSubmission
 from .pages import page_for
 from .questions import CHECK_STEP, STEPS
-from .session import IntakeSession
+from .session import IntakeSession, load_submission
 from .summary import summary_link_lifetime
 from .tasks import draw_sent_pdfs_task
 from .tokens import create_submission
@@ -447,7 +447,9 @@ def _missing_before_send(submission: IntakeSubmission) -> list[tuple[str, str]]:
 def _send(submission: IntakeSubmission) -> None:
     now = timezone.now()
     with transaction.atomic():
-        locked = IntakeSubmission.objects.select_for_update().get(pk=submission.pk)
+        locked = load_submission(submission.pk, for_update=True)
+        if locked is None:
+            raise IntakeSubmission.DoesNotExist
         if not locked.is_draft:
             return
         locked.status = IntakeSubmission.Status.SENT
