@@ -252,8 +252,9 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Hashed names (cache forever) plus gzip and brotli copies served by whitenoise.
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Hashed names (cache forever) plus gzip and brotli copies served by whitenoise; each file's
+    # address kept once worked out (atrophy_site/static_storage.py).
+    "staticfiles": {"BACKEND": "atrophy_site.static_storage.StaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 

@@ -83,3 +83,35 @@ def test_pages_that_depend_on_the_language_cookie_say_so_to_caches(client):
     """A shared cache must not hand a Spanish page to an English reader (Vary: Cookie)."""
     response = client.get("/learn/")
     assert "Cookie" in response["Vary"]
+
+
+#: The switch as its template wrote it before `{% language_switch %}` wrote it in Python.
+SWITCH_AS_A_TEMPLATE = """{% load i18n %}<form class="language-switch" action="{% url 'set_language' %}" method="post">
+  {% csrf_token %}<input type="hidden" name="next" value="{{ request.get_full_path }}">
+  <ul class="language-switch__list" aria-label="Language / Idioma">
+    {% for code, name in SITE_LANGUAGES %}<li>{% if code == LANGUAGE_CODE %}<span class="language-switch__current" lang="{{ code }}" aria-current="true">{{ name }}</span>{% else %}<button class="language-switch__button" type="submit" name="language" value="{{ code }}" lang="{{ code }}">{{ name }}</button>{% endif %}</li>{% endfor %}
+  </ul>
+</form>"""  # noqa: E501
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("token", ["a1B2c3", "NOTPROVIDED", ""])
+def test_the_switch_is_the_markup_its_template_wrote(rf, language, token):
+    """Written in Python (it is on every page), character for character what the template
+    wrote: the page to come back to escaped, the visitor's CSRF token, the current language."""
+    from django.template import Context, Template
+
+    from atrophy_site.templatetags.site_chrome import language_switch
+
+    request = rf.get("/learn/?q=<b>&page=2")
+    values = {
+        "request": request,
+        "csrf_token": token,
+        "LANGUAGE_CODE": language,
+        "SITE_LANGUAGES": settings.LANGUAGES,
+    }
+
+    written = language_switch(Context(values))
+
+    assert written == Template(SWITCH_AS_A_TEMPLATE).render(Context(values))
+    assert 'value="/learn/?q=%3Cb%3E&amp;page=2"' in written

@@ -20,6 +20,10 @@ from functools import lru_cache
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import conditional_escape as shown
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -38,3 +42,39 @@ def _render(template_name: str, language: str | None, arguments: tuple) -> str:
 # Per language: the menu of each section, the footer, and the body map's shading patterns (six
 # per figure prefix; the form, the summary and its PDF): 128 is well above what the site has.
 _cached = lru_cache(maxsize=128)(_render)
+
+
+@register.simple_tag(takes_context=True)
+def language_switch(context) -> str:
+    """ "English | Español" in the header (templates/includes/language_switch.html says what it
+    is): written here, as it is on every page and differs per visitor (their CSRF token, the page
+    to come back to), so it cannot be kept like the menu; in template tags it cost a twentieth of
+    a step page."""
+    token = context.get("csrf_token")
+    csrf = (
+        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+        if token and token != "NOTPROVIDED"  # noqa: S105 (Django's marker, as {% csrf_token %})
+        else ""
+    )
+    current = context.get("LANGUAGE_CODE")
+    items = "".join(
+        (
+            f'<li><span class="language-switch__current" lang="{shown(code)}"'
+            f' aria-current="true">{shown(name)}</span></li>'
+        )
+        if code == current
+        else (
+            f'<li><button class="language-switch__button" type="submit" name="language"'
+            f' value="{shown(code)}" lang="{shown(code)}">{shown(name)}</button></li>'
+        )
+        for code, name in context.get("SITE_LANGUAGES", ())
+    )
+    back_to = shown(context["request"].get_full_path())
+    return SafeString(  # nosec B703 # every value in it escaped (`shown`, format_html)
+        f'<form class="language-switch" action="{shown(reverse("set_language"))}" method="post">\n'
+        f'  {csrf}<input type="hidden" name="next" value="{back_to}">\n'
+        '  <ul class="language-switch__list" aria-label="Language / Idioma">\n'
+        f"    {items}\n"
+        "  </ul>\n"
+        "</form>"
+    )

@@ -1,6 +1,6 @@
 """The body map's figure: one drawing of a person, front and back, for the form and the summary.
 
-templates/intake/includes/body_figure.svg.html draws it from `body_figure_views`; the form's
+`{% body_figure %}` (in templates/intake/includes/body_figure.svg.html) writes it; the form's
 figure is made clickable by static/js/body_map.js, the summary's is a picture. The geometry is
 here, once, in the figure's own units (a view is 208 wide and 474 tall): each region a rounded
 polygon, and each region the patient can choose on a view a "hit" rectangle around it. The hit
@@ -200,13 +200,68 @@ def _views(chosen: dict, interactive: bool) -> tuple[View, View]:
     return tuple(views)
 
 
-@register.simple_tag
-def body_figure_views(chosen=None, interactive=False):
-    """The figure's two views, with `chosen` ({region code: severity}) shaded."""
-    return _views(chosen, bool(interactive))
+_SWATCH = (
+    '<svg class="body-figure__swatch" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"'
+    ' width="24" height="24" focusable="false" aria-hidden="true">'
+)
+_PATTERNS = "intake/includes/body_figure_patterns.svg.html"
 
 
 @register.simple_tag
+def body_figure(chosen=None, interactive=False, prefix=""):
+    """The whole figure: both views (their titles, sides, shading patterns and regions) and the
+    legend. Written here rather than in template loops, which cost more than the rest of the
+    symptoms page's template; the shading patterns are kept per prefix (`include_cached`)."""
+    from atrophy_site.templatetags.site_chrome import include_cached
+
+    views = _views(chosen, bool(interactive))
+    own = shown(prefix)
+    parts = [
+        '\n<div class="body-figure',
+        " body-figure--interactive" if interactive else "",
+        '" data-body-figure',
+        ""
+        if interactive
+        else (
+            ' role="img"'
+            f' aria-label="{shown(_("Body map: the places the patient chose are shaded"))}"'
+        ),
+        '>\n  <div class="body-figure__views">',
+    ]
+    for view in views:
+        key = shown(view.key)
+        labelled = (
+            f' role="group" aria-labelledby="{own}-{key}-title"'
+            if interactive
+            else ' aria-hidden="true"'
+        )
+        parts.append(
+            f'\n    <div class="body-figure__view body-figure__view--{key}">\n'
+            f'      <p class="body-figure__title" id="{own}-{key}-title">{shown(view.title)}</p>\n'
+            f'      <p class="body-figure__sides"><span>{shown(view.viewer_left)}</span>'
+            f" <span>{shown(view.viewer_right)}</span></p>\n"
+            '      <svg class="body-figure__svg" xmlns="http://www.w3.org/2000/svg"'
+            ' viewBox="16 0 208 474" width="208" height="474" focusable="false"'
+            f' data-pattern-prefix="{own}-{key}"{labelled}>\n'
+            f"        <defs>{include_cached(_PATTERNS, pattern_prefix=f'{prefix}-{view.key}')}"
+            "</defs>\n"
+            f"        {body_figure_shapes(view, prefix, interactive)}\n"
+            "      </svg>\n"
+            "    </div>"
+        )
+    parts.append('\n  </div>\n  <ul class="body-figure__legend">')
+    for pattern, words in body_figure_legend():
+        swatch = include_cached(_PATTERNS, pattern_prefix=f"{prefix}-legend", only=pattern)
+        parts.append(
+            f"\n    <li>{_SWATCH}<defs>{swatch}</defs>"
+            '<rect class="body-region__shape" x="1.5" y="1.5" width="21" height="21" rx="5"'
+            f' fill="url(#{own}-legend-{shown(pattern)})" stroke="#0b0c0c" stroke-width="2"/>'
+            f"</svg> <span>{shown(words)}</span></li>"
+        )
+    parts.append("\n  </ul>\n</div>")
+    return SafeString("".join(parts))  # nosec B703 # every value in it escaped (`shown`)
+
+
 def body_figure_legend():
     """(pattern name, words) for the legend: how each strength is shaded."""
     return [
@@ -215,7 +270,6 @@ def body_figure_legend():
     ]
 
 
-@register.simple_tag
 def body_figure_shapes(view: View, prefix, interactive):
     """The regions of one view as SVG groups, each with its hit area (a control on the form),
     its shape (filled with its strength's pattern once chosen) and its marks. Written here
