@@ -44,6 +44,10 @@ def _render(template_name: str, language: str | None, arguments: tuple) -> str:
 _cached = lru_cache(maxsize=128)(_render)
 
 
+#: The CSRF token of a page whose view asked for none: `{% csrf_token %}` writes nothing.
+_NOT_PROVIDED = "NOTPROVIDED"
+
+
 @register.simple_tag(takes_context=True)
 def language_switch(context) -> str:
     """ "English | Español" in the header (templates/includes/language_switch.html says what it
@@ -53,7 +57,7 @@ def language_switch(context) -> str:
     token = context.get("csrf_token")
     csrf = (
         format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
-        if token and token != "NOTPROVIDED"  # noqa: S105 (Django's marker, as {% csrf_token %})
+        if token and token != _NOT_PROVIDED
         else ""
     )
     current = context.get("LANGUAGE_CODE")

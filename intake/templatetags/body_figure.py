@@ -216,16 +216,12 @@ def body_figure(chosen=None, interactive=False, prefix=""):
 
     views = _views(chosen, bool(interactive))
     own = shown(prefix)
+    picture = _("Body map: the places the patient chose are shaded")  # not in an f-string: xgettext
     parts = [
         '\n<div class="body-figure',
         " body-figure--interactive" if interactive else "",
         '" data-body-figure',
-        ""
-        if interactive
-        else (
-            ' role="img"'
-            f' aria-label="{shown(_("Body map: the places the patient chose are shaded"))}"'
-        ),
+        "" if interactive else f' role="img" aria-label="{shown(picture)}"',
         '>\n  <div class="body-figure__views">',
     ]
     for view in views:
@@ -259,7 +255,8 @@ def body_figure(chosen=None, interactive=False, prefix=""):
             f"</svg> <span>{shown(words)}</span></li>"
         )
     parts.append("\n  </ul>\n</div>")
-    return SafeString("".join(parts))  # nosec B703 # every value in it escaped (`shown`)
+    html = "".join(parts)
+    return SafeString(html)  # nosec B703 # every value in it escaped (`shown`)
 
 
 def body_figure_legend():
