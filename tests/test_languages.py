@@ -115,3 +115,17 @@ def test_the_switch_is_the_markup_its_template_wrote(rf, language, token):
 
     assert written == Template(SWITCH_AS_A_TEMPLATE).render(Context(values))
     assert 'value="/learn/?q=%3Cb%3E&amp;page=2"' in written
+
+
+def test_the_switch_on_a_page_drawn_without_a_request_is_what_its_template_wrote():
+    """The summary's PDF is drawn by the worker, with no request: no page to come back to."""
+    from django.template import Context, Template
+
+    from atrophy_site.templatetags.site_chrome import language_switch
+
+    values = {"LANGUAGE_CODE": "en", "SITE_LANGUAGES": settings.LANGUAGES}
+
+    written = language_switch(Context(values))
+
+    assert written == Template(SWITCH_AS_A_TEMPLATE).render(Context(values))
+    assert '<input type="hidden" name="next" value="">' in written

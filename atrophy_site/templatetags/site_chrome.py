@@ -73,7 +73,9 @@ def language_switch(context) -> str:
         )
         for code, name in context.get("SITE_LANGUAGES", ())
     )
-    back_to = shown(context["request"].get_full_path())
+    # A page drawn without a request (the summary's PDF, drawn by the worker) has no address.
+    request = context.get("request")
+    back_to = shown(request.get_full_path()) if request is not None else ""
     return SafeString(  # nosec B703 # every value in it escaped (`shown`, format_html)
         f'<form class="language-switch" action="{shown(reverse("set_language"))}" method="post">\n'
         f'  {csrf}<input type="hidden" name="next" value="{back_to}">\n'
