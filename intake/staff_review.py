@@ -38,12 +38,12 @@ def _belongs_to_a_draft(instance) -> bool:
 
 
 def _known_draft(instance) -> bool:
-    """True when `instance` is a draft, or a row whose submission is at hand and a draft; False
-    when that would take a query (a row deleted with its submission, say)."""
-    if hasattr(instance, "is_draft"):
-        return instance.is_draft
-    field = instance._meta.get_field("submission")
-    return field.is_cached(instance) and instance.submission.is_draft
+    """`_belongs_to_a_draft` when that takes no query (a submission, or a row whose submission is
+    at hand); False when it would (a row deleted with its submission, say)."""
+    is_a_row = not hasattr(instance, "is_draft")
+    if is_a_row and not instance._meta.get_field("submission").is_cached(instance):
+        return False
+    return _belongs_to_a_draft(instance)
 
 
 class SentOnlyHistoricalRecords(HistoricalRecords):
