@@ -30,7 +30,11 @@ def _in_a_sentence(code: str) -> str:
 def language_name_in_a_sentence(code: str) -> str:
     """A language's name inside a sentence, in the reader's language: "English", "inglés"
     (lazy: worked out in the language active where it is shown)."""
-    return lazy(_in_a_sentence, str)(code)
+    return _lazy_in_a_sentence(code)
+
+
+# Made lazy once: Django's `lazy()` defines a new class on every call.
+_lazy_in_a_sentence = lazy(_in_a_sentence, str)
 
 
 def language_choices() -> list[tuple[str, str]]:

@@ -130,12 +130,21 @@ def textarea(rows=4, maxlength=None):
     return forms.Textarea(attrs=attrs)
 
 
+def _interpolate(message, values: dict) -> str:
+    return str(message) % {key: str(value) for key, value in values.items()}
+
+
+# Made lazy once, here: Django's `lazy()` defines a new class on every call, which a page would
+# then leave for the garbage collector (a class refers to itself).
+_interpolated = lazy(_interpolate, str)
+
+
 def interpolated(message, values: dict):
     """`message % values`, worked out each time it is shown, so it is in the reader's language.
 
     `gettext_lazy(...) % values` would translate once, when this module is imported (English).
     """
-    return lazy(lambda: str(message) % {key: str(value) for key, value in values.items()}, str)()
+    return _interpolated(message, values)
 
 
 def whole_number(label, low, high, help_text=""):
@@ -665,27 +674,28 @@ def phone_needed(submission) -> bool:
     )
 
 
+def _phone_number_message() -> str:
+    region = settings.PHONENUMBER_DEFAULT_REGION
+    example = phonenumbers.example_number_for_type(
+        region, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
+    )
+    national = (
+        phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+        if example
+        else "+1 201 555 0123"
+    )
+    return str(
+        _("Enter a phone number, like %(example)s, or one that starts with + and the country code")
+    ) % {"example": national}
+
+
 def phone_number_message():
-    """ "Enter a phone number, like 201-555-0123 ...": an example for the clinic's own country."""
+    """ "Enter a phone number, like 201-555-0123 ...": an example for the clinic's own country
+    (lazy: in the reader's language, for the region the settings name when it is shown)."""
+    return _lazy_phone_number_message()
 
-    def message():
-        region = settings.PHONENUMBER_DEFAULT_REGION
-        example = phonenumbers.example_number_for_type(
-            region, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
-        )
-        national = (
-            phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
-            if example
-            else "+1 201 555 0123"
-        )
-        return str(
-            _(
-                "Enter a phone number, like %(example)s, or one that starts with + and the "
-                "country code"
-            )
-        ) % {"example": national}
 
-    return lazy(message, str)()
+_lazy_phone_number_message = lazy(_phone_number_message, str)
 
 
 class AboutYouChecks:

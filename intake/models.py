@@ -23,6 +23,7 @@ from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from atrophy_site.languages import language_choices
+from atrophy_site.prepared import PreparedUpdates
 
 from .staff_review import QUEUE_INDEX_KEYS, SentOnlyHistoricalRecords, StaffReviewFields
 from .tiers import UrgencyTier  # noqa: F401 (re-exported: the models' other choices live here)
@@ -291,7 +292,7 @@ class IntakeSubmissionQuerySet(models.QuerySet):
 NAME_PARTS = frozenset({"given_names", "family_name"})
 
 
-class IntakeSubmission(StaffReviewFields, models.Model):
+class IntakeSubmission(StaffReviewFields, PreparedUpdates):
     """One patient's answers to "Prepare for your visit".
 
     The clinic's fields (urgent-signs and SARC-F flags, reviewer, staff note) and the change

@@ -11,6 +11,8 @@ per kind of test.
 from django.db import transaction
 from django.http import QueryDict
 
+from atrophy_site.prepared import PreparedValues
+
 from . import forms
 from .models import Injury, IntakeSubmission, Medicine, TestDone, YesNoNotSure
 from .questions import INJURIES, MEDICINES
@@ -63,12 +65,15 @@ class RowsPage:
     prefix = ""
     #: Start with no row (an "Add" button) rather than one empty row to fill or skip.
     starts_empty = False
+    #: The saved rows' answers, in order: `submission.<related_name>.values(*fields)`, with its
+    #: SQL compiled once (atrophy_site/prepared.py), as every show and save of the page reads them.
+    saved_rows: PreparedValues
 
     def __init__(self, step, submission, data=None, *, add_row=False):
         self.step = step
         initial = []
         if submission is not None and submission.pk:
-            initial = list(getattr(submission, self.related_name).values(*self.fields))
+            initial = self.saved_rows(submission.pk)
         self.saved_count = len(initial)
         self.removed = None
         if data is not None:
@@ -127,6 +132,7 @@ class MedicinesPage(RowsPage):
     model = Medicine
     fields = tuple(q.slug for q in MEDICINES.rows.questions if q.asked)
     related_name = "medicines"
+    saved_rows = PreparedValues(Medicine, "submission", fields)
     formset_factory = staticmethod(forms.medicine_formset)
     prefix = "medicine"
 
@@ -135,6 +141,7 @@ class InjuriesPage(RowsPage):
     model = Injury
     fields = tuple(q.slug for q in INJURIES.rows.questions if q.asked)
     related_name = "injuries"
+    saved_rows = PreparedValues(Injury, "submission", fields)
     formset_factory = staticmethod(forms.injury_formset)
     prefix = "injury"
     # Most patients have no injury to list: they continue; the others press "Add an injury".
@@ -148,15 +155,18 @@ class TestsPage:
     not had it, or does not know). Older forms' No and Not sure rows show as not ticked.
     """
 
+    #: `submission.tests_done.values(...)`, compiled once (atrophy_site/prepared.py).
+    saved_rows = PreparedValues(TestDone, "submission", ("test_type", "done", "when", "where"))
+
     def __init__(self, step, submission, data=None):
         self.step = step
         initial = {"tests_had": []}
         if submission is not None and submission.pk:
-            for row in submission.tests_done.all():
-                if row.done == YesNoNotSure.YES:
-                    initial["tests_had"].append(row.test_type)
-                initial[f"{row.test_type}_when"] = row.when
-                initial[f"{row.test_type}_where"] = row.where
+            for row in self.saved_rows(submission.pk):
+                if row["done"] == YesNoNotSure.YES:
+                    initial["tests_had"].append(row["test_type"])
+                initial[f"{row['test_type']}_when"] = row["when"]
+                initial[f"{row['test_type']}_where"] = row["where"]
         self.form = forms.TestsChecklistForm(data=data, initial=initial)
 
     def is_valid(self) -> bool:

@@ -3,20 +3,23 @@ read that way (atrophy_site/sessions.py): the same instance the ORM gives, one q
 compiling after the first, and an expired session is no session."""
 
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import connections, transaction
-from django.db.models.sql.compiler import SQLCompiler
+from django.core.exceptions import FieldError
+from django.db import DatabaseError, connections, models, transaction
+from django.db.models import F
+from django.db.models.sql.compiler import SQLCompiler, SQLUpdateCompiler
 from django.db.transaction import TransactionManagementError
 from django.test import Client
 from django.utils import timezone
 
-from atrophy_site.prepared import PreparedGet
+from atrophy_site.prepared import PreparedGet, PreparedValues
 from atrophy_site.sessions import SessionStore
-from intake.models import IntakeSubmission
-from intake.tests.factories import IntakeSubmissionFactory
+from intake import pages
+from intake.models import Injury, IntakeSubmission, Medicine, TestDone
+from intake.tests.factories import IntakeSubmissionFactory, MedicineFactory
 from intake.tokens import resume_link_for
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +109,154 @@ def test_a_prepared_get_works_on_each_threads_own_connection():
     assert seen["name"] == submission.full_name
     assert seen["connection"] is not connections["default"]
     assert len(load._compiled) == 2  # one compiled SELECT per connection
+
+
+@pytest.mark.parametrize("page", [pages.MedicinesPage, pages.InjuriesPage, pages.TestsPage])
+def test_prepared_rows_give_what_the_orm_gives_in_the_same_order(page):
+    submission = IntakeSubmissionFactory()  # two of each row, dates and choices among them
+    model = page.saved_rows.model
+    # Positions out of the order they were made in: the model's own order must win.
+    rows = list(model.objects.filter(submission=submission))
+    for position, row in zip(range(len(rows), 0, -1), rows, strict=True):
+        model.objects.filter(pk=row.pk).update(position=position)
+    names = page.saved_rows.names
+    other = IntakeSubmissionFactory()  # another form's rows are not this form's
+
+    prepared = page.saved_rows(submission.pk)
+    orm = list(model.objects.filter(submission=submission).values(*names))
+
+    assert prepared == orm
+    assert len(prepared) >= 2
+    # In the order of their positions (reversed above), not the order they were saved in.
+    assert prepared == [
+        model.objects.filter(pk=row.pk).values(*names).get() for row in reversed(rows)
+    ]
+    assert page.saved_rows(other.pk) == list(model.objects.filter(submission=other).values(*names))
+
+
+def test_prepared_rows_convert_what_the_database_gives_as_the_orm_does():
+    submission = IntakeSubmissionFactory(medicines=[])
+    MedicineFactory(
+        submission=submission, name="Prednisolone", started=date(2024, 3, 1), position=0
+    )
+    read = PreparedValues(Medicine, "submission", ("name", "started", "position"))
+
+    (row,) = read(submission.pk)
+
+    assert row == {"name": "Prednisolone", "started": date(2024, 3, 1), "position": 0}
+    assert read(str(submission.pk)) == [row]  # a key given as text, as the lookup reads it
+
+
+def test_prepared_rows_of_a_form_without_rows_are_an_empty_list():
+    submission = IntakeSubmissionFactory(medicines=[])
+
+    assert PreparedValues(Medicine, "submission", ("name",))(submission.pk) == []
+
+
+def test_prepared_rows_run_one_query_and_compile_only_the_first_time(
+    monkeypatch, django_assert_num_queries
+):
+    first, second = IntakeSubmissionFactory(), IntakeSubmissionFactory()
+    read = PreparedValues(Injury, "submission", ("body_part",))
+    compiled = []
+    original = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k)
+    )
+
+    with django_assert_num_queries(1):
+        assert len(read(first.pk)) == 2
+    with django_assert_num_queries(1):
+        assert len(read(second.pk)) == 2
+
+    assert len(compiled) == 1
+
+
+def test_prepared_rows_refuse_a_column_the_model_does_not_have():
+    with pytest.raises(FieldError):
+        PreparedValues(TestDone, "submission", ("no_such_column",))(1)
+
+
+def test_a_prepared_update_saves_what_djangos_update_saves():
+    # Two forms alike; one saved through the prepared UPDATE, the other through Django's own.
+    ours, theirs = IntakeSubmissionFactory(), IntakeSubmissionFactory()
+    changes = {
+        "given_names": "Ann O'Brien",  # a quote, sent as a parameter
+        "family_name": "Leonard",
+        "date_of_birth": date(1950, 2, 28),
+        "steps_completed": [1, 2, 3],  # JSON
+        "urgent_symptoms": ["trouble_breathing"],
+        "phone": "+442079460000",
+        "questions": "",
+        "sitting_hours": None,
+        "sent_at": timezone.now(),  # an aware datetime
+    }
+    for submission in (ours, theirs):
+        for name, value in changes.items():
+            setattr(submission, name, value)
+    ours.save(update_fields=[*changes, "updated_at"])
+    fields = [IntakeSubmission._meta.get_field(name) for name in changes]
+    models.Model._do_update(
+        theirs,
+        IntakeSubmission._base_manager.using("default"),
+        "default",
+        theirs.pk,
+        [(field, None, field.pre_save(theirs, False)) for field in fields],
+        list(changes),
+        True,
+    )
+
+    saved, expected = (
+        field_values(IntakeSubmission.objects.get(pk=submission.pk))
+        for submission in (ours, theirs)
+    )
+    # (save() also sets the full name from its parts: Django's _do_update alone does not.)
+    ignored = {"id", "reference", "token_hash", "updated_at", "created_at", "full_name"}
+    assert {k: v for k, v in saved.items() if k not in ignored} == {
+        k: v for k, v in expected.items() if k not in ignored
+    }
+    assert saved["full_name"] == "Ann O'Brien Leonard"
+    assert saved["steps_completed"] == [1, 2, 3]
+
+
+def test_a_prepared_update_runs_one_query_and_writes_its_sql_once(
+    monkeypatch, django_assert_num_queries
+):
+    submission = IntakeSubmissionFactory()
+    compiled = []
+    original = SQLUpdateCompiler.as_sql
+    monkeypatch.setattr(
+        SQLUpdateCompiler,
+        "as_sql",
+        lambda self, *a, **k: compiled.append(1) or original(self, *a, **k),
+    )
+
+    for text in ("first", "second"):
+        submission.questions = text
+        with django_assert_num_queries(1) as queries:
+            submission.save(update_fields=["questions"])
+
+    assert compiled == []  # Django's UPDATE compiler never ran
+    assert queries.captured_queries[0]["sql"].startswith("UPDATE")
+    assert IntakeSubmission.objects.get(pk=submission.pk).questions == "second"
+
+
+def test_a_save_with_an_expression_is_left_to_djangos_own_update():
+    submission = IntakeSubmissionFactory(sitting_hours=3)
+    submission.sitting_hours = F("sitting_hours") + 1
+
+    submission.save(update_fields=["sitting_hours"])
+
+    assert IntakeSubmission.objects.get(pk=submission.pk).sitting_hours == 4
+
+
+def test_a_prepared_update_of_a_row_gone_saves_nothing_as_django_says():
+    submission = IntakeSubmissionFactory()
+    IntakeSubmission.objects.filter(pk=submission.pk).delete()
+    submission.questions = "too late"
+
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        submission.save(update_fields=["questions"])
 
 
 def saved_session(**data) -> SessionStore:
