@@ -205,33 +205,46 @@ class PreparedUpdates(models.Model):
             )
         ):
             return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
-        connection = connections[using]
-        fields = tuple(field for field, _model, _value in values)
-        sql = self._update_sql(connection, fields)
-        pk = self._meta.pk
-        params = [
-            *(field.get_db_prep_save(value, connection) for field, _model, value in values),
-            pk.get_db_prep_value(pk.get_prep_value(pk_val), connection, prepared=True),
-        ]
-        # As QuerySet._update runs it: an error inside atomic() marks the block for rollback.
-        with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.rowcount > 0
+        # The table of the model being saved (a parent's, when Django saves a child's parents).
+        return update_row(
+            base_qs.model, using, pk_val, [(field, value) for field, _model, value in values]
+        )
 
-    @classmethod
-    def _update_sql(cls, connection, fields: tuple) -> str:
-        by_columns = _UPDATES.get(connection)
-        if by_columns is None:
-            by_columns = _UPDATES[connection] = {}
-        key = (cls, tuple(field.attname for field in fields))
-        sql = by_columns.get(key)
-        if sql is None:
-            # Only the model's own table and column names, quoted as Django quotes them; the
-            # values go as parameters.
-            quote = connection.ops.quote_name
-            table = quote(cls._meta.db_table)
-            columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-            where = f"{table}.{quote(cls._meta.pk.column)} = %s"
-            sql = f"UPDATE {table} SET {columns} WHERE {where}"  # noqa: S608
-            by_columns[key] = sql
-        return sql
+
+def update_row(model: type[Model], using: str, key, values: list[tuple]) -> bool:
+    """`UPDATE <model's table> SET <field> = <value>, ... WHERE <key column> = key`, with the SQL
+    written once per connection, model and fields: True if a row was updated.
+
+    `values` are (field, value) pairs of plain values (no expressions), prepared for the database
+    here as Django's UPDATE compiler prepares them."""
+    connection = connections[using]
+    fields = tuple(field for field, _value in values)
+    sql = _update_sql(connection, model, fields)
+    pk = model._meta.pk
+    params = [
+        *(field.get_db_prep_save(value, connection) for field, value in values),
+        pk.get_db_prep_value(pk.get_prep_value(key), connection, prepared=True),
+    ]
+    # As QuerySet._update runs it: an error inside atomic() marks the block for rollback.
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount > 0
+
+
+def _update_sql(connection, model: type[Model], fields: tuple) -> str:
+    by_columns = _UPDATES.get(connection)
+    if by_columns is None:
+        by_columns = _UPDATES[connection] = {}
+    key = (model, tuple(field.attname for field in fields))
+    sql = by_columns.get(key)
+    if sql is None:
+        # Only the model's own table and column names, quoted as Django quotes them; the
+        # values go as parameters. (format(), not an f-string: bandit reads its nosec on an
+        # f-string twice and warns.)
+        quote = connection.ops.quote_name
+        table = quote(model._meta.db_table)
+        columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        where = f"{table}.{quote(model._meta.pk.column)} = %s"
+        sql = "UPDATE {} SET {} WHERE {}".format(table, columns, where)  # nosec B608 # noqa: S608, UP032
+        by_columns[key] = sql
+    return sql

@@ -6,6 +6,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
 from django.core.exceptions import FieldError
 from django.db import DatabaseError, connections, models, transaction
@@ -282,6 +283,32 @@ def test_an_expired_session_is_no_session_and_gets_a_new_key_when_saved():
     store.save()
 
     assert store.session_key != key
+
+
+def test_a_session_saved_again_keeps_its_key_and_its_new_data_in_one_query(
+    django_assert_num_queries,
+):
+    store = saved_session(colour="blue")
+    key = store.session_key
+    store["colour"] = "red"
+    store.set_expiry(600)
+
+    with django_assert_num_queries(1):  # the UPDATE only: no savepoint, no SELECT
+        store.save()
+
+    row = Session.objects.get(session_key=key)
+    assert SessionStore(key)["colour"] == "red"
+    assert timezone.now() + timedelta(seconds=590) < row.expire_date
+    assert row.expire_date <= timezone.now() + timedelta(seconds=600)
+
+
+def test_saving_a_session_whose_row_has_gone_fails_as_djangos_store_does():
+    store = saved_session(colour="blue")
+    Session.objects.filter(session_key=store.session_key).delete()
+    store["colour"] = "red"
+
+    with pytest.raises(UpdateError):
+        store.save()
 
 
 def test_an_unknown_session_key_is_no_session():
