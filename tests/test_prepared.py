@@ -112,18 +112,18 @@ def test_a_prepared_get_works_on_each_threads_own_connection():
     assert len(load._compiled) == 2  # one compiled SELECT per connection
 
 
-@pytest.mark.parametrize("page", [pages.MedicinesPage, pages.InjuriesPage, pages.TestsPage])
-def test_prepared_rows_give_what_the_orm_gives_in_the_same_order(page):
+@pytest.mark.parametrize("step_page", [pages.MedicinesPage, pages.InjuriesPage, pages.TestsPage])
+def test_prepared_rows_give_what_the_orm_gives_in_the_same_order(step_page):
     submission = IntakeSubmissionFactory()  # two of each row, dates and choices among them
-    model = page.saved_rows.model
+    model = step_page.saved_rows.model
     # Positions out of the order they were made in: the model's own order must win.
     rows = list(model.objects.filter(submission=submission))
     for position, row in zip(range(len(rows), 0, -1), rows, strict=True):
         model.objects.filter(pk=row.pk).update(position=position)
-    names = page.saved_rows.names
+    names = step_page.saved_rows.names
     other = IntakeSubmissionFactory()  # another form's rows are not this form's
 
-    prepared = page.saved_rows(submission.pk)
+    prepared = step_page.saved_rows(submission.pk)
     orm = list(model.objects.filter(submission=submission).values(*names))
 
     assert prepared == orm
@@ -132,7 +132,9 @@ def test_prepared_rows_give_what_the_orm_gives_in_the_same_order(page):
     assert prepared == [
         model.objects.filter(pk=row.pk).values(*names).get() for row in reversed(rows)
     ]
-    assert page.saved_rows(other.pk) == list(model.objects.filter(submission=other).values(*names))
+    assert step_page.saved_rows(other.pk) == list(
+        model.objects.filter(submission=other).values(*names)
+    )
 
 
 def test_prepared_rows_convert_what_the_database_gives_as_the_orm_does():
