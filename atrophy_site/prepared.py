@@ -31,6 +31,11 @@ from django.db.transaction import TransactionManagementError
 _PLACEHOLDER = -987654321
 
 
+def _prepared_key(field, value, connection):
+    """A key as its lookup prepares it: given as text, read as a number; a wrong one raises."""
+    return field.get_db_prep_value(field.get_prep_value(value), connection, prepared=True)
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
@@ -60,10 +65,7 @@ class _PerConnection:
         raise NotImplementedError
 
     def _key(self, value, connection):
-        # As the lookup prepares it: a key given as text is read as a number, a wrong one raises.
-        return self._key_field.get_db_prep_value(
-            self._key_field.get_prep_value(value), connection, prepared=True
-        )
+        return _prepared_key(self._key_field, value, connection)
 
     def _sql(self, compiler) -> str:
         sql, params = compiler.as_sql()
@@ -223,7 +225,7 @@ def update_row(model: type[Model], using: str, key, values: list[tuple]) -> bool
     pk = model._meta.pk
     params = [
         *(field.get_db_prep_save(value, connection) for field, value in values),
-        pk.get_db_prep_value(pk.get_prep_value(key), connection, prepared=True),
+        _prepared_key(pk, key, connection),
     ]
     # As QuerySet._update runs it: an error inside atomic() marks the block for rollback.
     with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
