@@ -59,14 +59,14 @@ class RowsPage:
     """Medicines or injuries: any number of rows, up to forms.MAX_ROWS."""
 
     model = None
-    fields: tuple[str, ...] = ()
     related_name = ""
     formset_factory = None
     prefix = ""
     #: Start with no row (an "Add" button) rather than one empty row to fill or skip.
     starts_empty = False
-    #: The saved rows' answers, in order: `submission.<related_name>.values(*fields)`, with its
-    #: SQL compiled once (atrophy_site/prepared.py), as every show and save of the page reads them.
+    #: The saved rows' answers, in order: `submission.<related_name>.values(<the questions asked>)`,
+    #: with its SQL compiled once (atrophy_site/prepared.py), as every show and save of the page
+    #: reads them.
     saved_rows: PreparedValues
 
     def __init__(self, step, submission, data=None, *, add_row=False):
