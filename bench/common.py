@@ -124,6 +124,30 @@ def gunicorn(env: dict[str, str], workers: int):
             process.kill()
 
 
+def gunicorn_workers(port: int) -> list[int]:
+    """The pids of the gunicorn workers serving `port` (their master is this process's child)."""
+    masters, children = set(), {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdecimal():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if f"127.0.0.1:{port}".encode() in cmdline:
+            if ppid == os.getpid():
+                masters.add(int(entry.name))
+            else:
+                children[int(entry.name)] = ppid
+    return sorted(pid for pid, ppid in children.items() if ppid in masters)
+
+
+def cpu_ns(pid: int) -> int:
+    """CPU time so far of process `pid` (its main thread's time on a CPU, in nanoseconds)."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+
+
 @dataclass
 class Timings:
     """Latencies (seconds) and error counts of one run."""
@@ -132,11 +156,15 @@ class Timings:
     errors: int = 0
     server_errors: int = 0
     elapsed: float = 0.0
+    #: Redirects followed inside the timed requests (a POST's redirect to the next page): each
+    #: is one more HTTP request to the server within the same latency.
+    redirects: int = 0
 
     def add(self, other: Timings) -> None:
         self.latencies.extend(other.latencies)
         self.errors += other.errors
         self.server_errors += other.server_errors
+        self.redirects += other.redirects
 
     @property
     def requests(self) -> int:

@@ -4,8 +4,10 @@ Starts gunicorn (several workers, DEBUG off) on loopback against a fresh databas
 N virtual patients, C at a time, through every step of "Prepare for your visit" as a browser
 would (GET the page, fill the form, POST with its CSRF token, follow the redirect), each adding
 two medicines and two injuries, and sending. Afterwards it checks in the database that every
-patient who was told "sent" is there exactly once, sent, with every row; and reports throughput,
-p50/p95 latency and errors. Zero lost and zero 5xx is the bar; the exit code says whether it held.
+patient who was told "sent" is there exactly once, sent, with every row; and reports page turns
+per second (a POST and the page it redirects to, timed together as a person waits for them: two
+requests to the server), their p50/p95 latency and errors. Zero lost and zero 5xx is the bar;
+the exit code says whether it held.
 
     .venv/bin/python bench/load.py                      # 500 patients, 50 at once, SQLite
     .venv/bin/python bench/load.py --smoke              # 20 patients, 10 at once (CI)
@@ -40,7 +42,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
     Timings,
+    cpu_ns,
     gunicorn,
+    gunicorn_workers,
     machine_description,
     manage_shell,
     prepare_database,
@@ -180,6 +184,19 @@ def fill(fields: list[dict], patient: str) -> list[tuple[str, str]]:
     return data
 
 
+class _CountedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows redirects as urllib does, counting each in the patient's timings: a page turn
+    (POST, then the page it redirects to) is timed as one, but is two requests to the server."""
+
+    def __init__(self, patient: Patient):
+        self.patient = patient
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        with self.patient.lock:
+            self.patient.timings.redirects += 1
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 class Patient:
     """One virtual patient with their own cookie jar (their own browser)."""
 
@@ -189,7 +206,9 @@ class Patient:
         self.timings = timings
         self.lock = lock
         jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(jar), _CountedRedirects(self)
+        )
 
     def request(self, path: str, data: list[tuple[str, str]] | None = None) -> tuple[str, str]:
         url = urllib.parse.urljoin(self.base_url, path)
@@ -355,7 +374,16 @@ def main() -> int:
         env = server_environment(database_url, workdir)
         prepare_database(env)
         with gunicorn(env, args.workers) as base_url:
+            port = urllib.parse.urlparse(base_url).port
+            deadline = time.monotonic() + 10
+            while len(workers := gunicorn_workers(port)) < args.workers:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{args.workers} gunicorn workers expected: {workers}")
+                time.sleep(0.1)
+            server_cpu, client_cpu = sum(cpu_ns(pid) for pid in workers), time.process_time()
             run = drive(base_url, args.patients, args.concurrency)
+            server_cpu = sum(cpu_ns(pid) for pid in workers) - server_cpu
+            client_cpu = time.process_time() - client_cpu
         server = f"gunicorn {args.workers} workers"
     sent, failed, timings = run.sent, run.failed, run.timings
 
@@ -366,11 +394,20 @@ def main() -> int:
         f"{machine_description()}"
     )
     print(
-        f"sent {len(sent)}, failed {len(failed)}; requests {timings.requests} in "
-        f"{timings.elapsed:.1f} s = {timings.throughput:.0f}/s; p50 "
+        f"sent {len(sent)}, failed {len(failed)}; page turns {timings.requests} "
+        f"({timings.requests + timings.redirects} HTTP requests: a POST and the page it "
+        f"redirects to are one turn) in {timings.elapsed:.1f} s = {timings.throughput:.0f}/s; p50 "
         f"{timings.percentile(50) * 1000:.0f} ms, p95 {timings.percentile(95) * 1000:.0f} ms; "
         f"4xx {timings.errors}, 5xx {timings.server_errors}"
     )
+    if not args.base_url and timings.requests:
+        # What each page turn costs, whatever the concurrency: with the CPUs busy, page turns per
+        # second are about the CPUs' time divided by this, and the latency at C at once about C
+        # divided by page turns per second (Little's law).
+        print(
+            f"CPU per page turn: the app's workers {server_cpu / 1e6 / timings.requests:.2f} ms, "
+            f"this load client {client_cpu * 1000 / timings.requests:.2f} ms"
+        )
     print(
         f"lost {len(check['missing'])}, duplicated {len(check['duplicated'])}, "
         f"incomplete {len(check['incomplete'])}"

@@ -40,7 +40,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402
+    cpu_ns,
     gunicorn,
+    gunicorn_workers,
     machine_description,
     manage_shell,
     prepare_database,
@@ -327,29 +329,10 @@ class Browser:
 
 def worker_pid(port: int) -> int:
     """The pid of the one gunicorn worker serving `port` (its master is our child)."""
-    masters, children = set(), {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdecimal():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if f"127.0.0.1:{port}".encode() in cmdline:
-            if ppid == os.getpid():
-                masters.add(int(entry.name))
-            else:
-                children[int(entry.name)] = ppid
-    workers = [pid for pid, ppid in children.items() if ppid in masters]
+    workers = gunicorn_workers(port)
     if len(workers) != 1:
         raise RuntimeError(f"expected one gunicorn worker on port {port}, found {workers}")
     return workers[0]
-
-
-def cpu_ns(pid: int) -> int:
-    """CPU time so far of process `pid` (its thread's time on a CPU, in nanoseconds)."""
-    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
 
 
 def measure_server(args, requests: int, rounds: int, warm_up: int) -> int:
