@@ -158,7 +158,18 @@ class UrgentSymptom(models.TextChoices):
         _("Trouble swallowing or chewing, or choking on food or drink"),
     )
     TROUBLE_SPEAKING = "trouble_speaking", _("Trouble speaking, or slurred speech")
+    TROUBLE_UNDERSTANDING = "trouble_understanding", _("Trouble understanding speech")
     FACE_DROOPING = "face_drooping", _("One side of my face droops")
+    # Asked in their own words: weakness or sight trouble that came on suddenly is a stroke sign
+    # whatever the rest of the weakness did ("Trouble seeing" alone reads the weakness's onset).
+    SUDDEN_WEAKNESS = (
+        "sudden_weakness",
+        _("Sudden weakness of my face, arm or leg"),
+    )
+    SUDDEN_TROUBLE_SEEING = (
+        "sudden_trouble_seeing",
+        _("Sudden trouble seeing"),
+    )
     TROUBLE_SEEING = "trouble_seeing", _("Trouble seeing, or double vision")
     SUDDEN_NUMBNESS_BALANCE = (
         "sudden_numbness_balance",
@@ -181,6 +192,7 @@ LONG_STANDING_ALLOWED = (
     UrgentSymptom.TROUBLE_BREATHING,
     UrgentSymptom.TROUBLE_SWALLOWING,
     UrgentSymptom.TROUBLE_SPEAKING,
+    UrgentSymptom.TROUBLE_UNDERSTANDING,
     UrgentSymptom.FACE_DROOPING,
     UrgentSymptom.TROUBLE_SEEING,
     UrgentSymptom.HEAD_LIFTING,

@@ -25,7 +25,7 @@ from .invitations import mark_opened
 from .link_views import open_private_link, set_language_cookie
 from .models import STEP_COUNT, IntakeSubmission
 from .pages import page_for
-from .questions import CHECK_STEP, STEPS
+from .questions import CHECK_STEP, EFFECTS, STEPS, SYMPTOMS
 from .session import IntakeSession, load_submission
 from .summary import summary_link_lifetime
 from .tasks import draw_sent_pdfs_task
@@ -308,6 +308,10 @@ def _next_url(request, step, page, action) -> str:
 
 # --- The emergency stop page ------------------------------------------------------------------
 
+#: Where the answers that raise an emergency are asked (the weakness and how it came on; the
+#: signs the patient has now), linked from the emergency page for an answer ticked by mistake.
+URGENT_ANSWER_STEPS = (SYMPTOMS, EFFECTS)
+
 
 @private_page
 @require_http_methods(["GET", "POST"])
@@ -350,6 +354,7 @@ def urgent(request):
         form=form,
         errors=form.error_list() if form.is_bound else [],
         findings=result.emergency,
+        change_steps=URGENT_ANSWER_STEPS,
     )
     return render(request, "intake/urgent.html", context)
 

@@ -55,7 +55,7 @@ from ..questions import Kind
 QUESTIONNAIRE_ID = "visit-preparation"
 QUESTIONNAIRE_NAME = "VisitPreparation"
 #: The version of the questions' structure (linkIds, types, answer codes), not of their wording.
-QUESTIONNAIRE_VERSION = "2.0.0"
+QUESTIONNAIRE_VERSION = "2.1.0"
 QUESTIONNAIRE_DATE = "2026-11-30"
 
 #: One code system per set of choices, by the stable slug in its URL.

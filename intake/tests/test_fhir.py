@@ -320,7 +320,7 @@ def test_questionnaire_structure_matches_its_version():
         for item, _parent in walk(questionnaire()["item"])
     ]
     fingerprint = hashlib.sha256(json.dumps(structure).encode()).hexdigest()[:16]
-    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("2.0.0", "eba08d96e8d9769e")
+    assert (QUESTIONNAIRE_VERSION, fingerprint) == ("2.1.0", "a682fbdb78af657c")
 
 
 # --- A QuestionnaireResponse --------------------------------------------------------------------

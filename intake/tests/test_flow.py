@@ -405,6 +405,30 @@ def test_emergency_answers_stop_at_the_get_help_now_page(client, settings):
     assert submission.urgent_carry_on_at is None
 
 
+@pytest.mark.parametrize(
+    ("sign", "words"),
+    [
+        ("sudden_trouble_seeing", "You suddenly have trouble seeing."),
+        ("sudden_weakness", "You have sudden weakness of your face, arm or leg."),
+        ("trouble_understanding", "You have trouble understanding what people say to you."),
+    ],
+)
+def test_a_stroke_sign_stops_at_the_emergency_page_whatever_the_weakness_did(client, sign, words):
+    """Weakness slow over years: sudden trouble seeing, a sudden weak arm or trouble
+    understanding speech still call for the emergency number (FAST, the reference's tier 1)."""
+    start_form(client)
+    post_step(client, 2, {"onset": "months", "started_when": "years"})
+    response = post_step(client, 3, {"urgent_symptoms": [sign]})
+    assert response.url == URGENT_PAGE
+    html = client.get(URGENT_PAGE).content.decode()
+    assert words in html
+    assert IntakeSubmission.objects.get().urgency_tier == 1
+    # An answer ticked by mistake can be changed where it was asked, on either page.
+    assert f'href="{step_url(2)}?change=1"' in html
+    assert f'href="{step_url(3)}?change=1"' in html
+    assert "How it affects you" in html
+
+
 def test_carrying_on_needs_the_box_ticked_and_is_recorded(client):
     start_form(client)
     post_step(

@@ -68,6 +68,7 @@ def codes_of(result) -> set[str]:
 STROKE = "Tier 1 stroke signs (FAST): sudden weakness of face, arm or leg, especially one side"
 STROKE_FACE_SPEECH = "Tier 1 stroke signs (FAST): a face that droops; sudden trouble speaking"
 STROKE_SEEING = "Tier 1 stroke signs (BE FAST): sudden trouble seeing"
+STROKE_UNDERSTANDING = "Tier 1 stroke signs (FAST): sudden trouble speaking or understanding"
 FAST_ONSET = "Tier 1 (Merck): weakness that came on over hours or a few days, or is spreading"
 BOTH_SIDES = "Tier 1: one side or both; sudden weakness of both legs can be the spinal cord"
 GBS = "Tier 1 (NINDS): weakness rising up both legs over hours to days, often with tingling"
@@ -364,6 +365,45 @@ VIGNETTES = [
         near_miss={"seeing_new"},
     ),
     case(
+        "sudden-seeing-on-slow-weakness",
+        "Legs weak for months; an hour ago she lost the sight of one eye",
+        answers(
+            onset=Onset.MONTHS,
+            started_when=StartedWhen.MONTHS,
+            urgent_symptoms=[U.SUDDEN_TROUBLE_SEEING],
+        ),
+        EMERGENCY,
+        {"sudden_seeing"},
+        STROKE_SEEING,
+        near_miss={"seeing_new", "seeing_with_fast_onset"},
+    ),
+    case(
+        "sudden-weakness-on-old-weakness",
+        "Legs weak for years; this morning his right arm went weak all at once",
+        answers(
+            onset=Onset.MONTHS,
+            started_when=StartedWhen.YEARS,
+            urgent_symptoms=[U.SUDDEN_WEAKNESS],
+        ),
+        EMERGENCY,
+        {"sudden_weakness"},
+        STROKE,
+        near_miss={"onset_within_hours", "onset_over_days"},
+    ),
+    case(
+        "understanding-new",
+        "Weak for months; since today cannot follow what her family says",
+        answers(
+            onset=Onset.MONTHS,
+            started_when=StartedWhen.MONTHS,
+            urgent_symptoms=[U.TROUBLE_UNDERSTANDING],
+        ),
+        EMERGENCY,
+        {"understanding"},
+        STROKE_UNDERSTANDING,
+        near_miss={"speaking"},
+    ),
+    case(
         "dark-urine-alone",
         "Aching weak legs after a marathon, urine like cola, no statin",
         answers(
@@ -588,7 +628,7 @@ VIGNETTES = [
         TODAY,
         {"seeing_new"},
         SEEING_SLOW,
-        near_miss={"seeing_with_fast_onset"},
+        near_miss={"seeing_with_fast_onset", "sudden_seeing"},
     ),
     case(
         "new-seeing-onset-blank",
@@ -781,6 +821,29 @@ VIGNETTES = [
         set(),
         NEW_ONLY,
         near_miss={"seeing_new", "seeing_with_fast_onset"},
+    ),
+    case(
+        "understanding-long-standing",
+        "Has struggled to follow speech since a stroke years ago, known, not worse",
+        answers(
+            onset=Onset.MINUTES_HOURS,
+            started_when=StartedWhen.YEARS,
+            urgent_symptoms=[U.TROUBLE_UNDERSTANDING],
+            long_standing_symptoms=[U.TROUBLE_UNDERSTANDING],
+        ),
+        ROUTINE,
+        set(),
+        NEW_ONLY,
+        near_miss={"understanding", "onset_within_hours"},
+    ),
+    case(
+        "weakness-sudden-years-ago",
+        "Arm went weak suddenly three years ago, slowly better since; no sign ticked now",
+        answers(onset=Onset.MINUTES_HOURS, started_when=StartedWhen.YEARS),
+        ROUTINE,
+        set(),
+        NEW_ONLY,
+        near_miss={"sudden_weakness", "onset_within_hours"},
     ),
     case(
         "swallowing-long-standing",
@@ -1051,6 +1114,7 @@ NEW_SIGN_RULE = {
     U.TROUBLE_BREATHING: ("breathing", EMERGENCY),
     U.TROUBLE_SWALLOWING: ("swallowing", EMERGENCY),
     U.TROUBLE_SPEAKING: ("speaking", EMERGENCY),
+    U.TROUBLE_UNDERSTANDING: ("understanding", EMERGENCY),
     U.FACE_DROOPING: ("face_drooping", EMERGENCY),
     U.HEAD_LIFTING: ("head_lifting", EMERGENCY),
     # Trouble seeing is tier 1 only with a fast onset ("sudden trouble seeing", FAST).
@@ -1102,6 +1166,8 @@ def test_long_standing_only_applies_to_ticked_signs(sign):
 @pytest.mark.parametrize(
     ("sign", "code"),
     [
+        (U.SUDDEN_WEAKNESS, "sudden_weakness"),
+        (U.SUDDEN_TROUBLE_SEEING, "sudden_seeing"),
         (U.DARK_URINE, "dark_urine"),
         (U.BLADDER_BOWEL, "bladder_bowel_or_saddle"),
         (U.SADDLE_NUMBNESS, "bladder_bowel_or_saddle"),
