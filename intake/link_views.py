@@ -35,6 +35,7 @@ from atrophy_site.privacy import private_page
 from .forms import AccessibleFormMixin
 from .models import IntakeSubmission
 from .session import IntakeSession
+from .summary import summary_link_lifetime
 from .summary_views import sent_link_has_expired, summary_expired_response
 from .tokens import (
     find_by_token,
@@ -125,6 +126,7 @@ def _saved_page(
         next_url=next_url,
         leaving=leave or not bound,
         expires_at=submission.expires_at,
+        summary_days=summary_link_lifetime().days,
         needs_checking=bool(submission.unsaved_input),
         form_key=form_key(submission),
         email_form=email_form or EmailLinkForm(initial={"email": submission.email}),

@@ -232,6 +232,9 @@ def _save_step(request, session, step, submission):
             return redirect(_step_url(step.number - 1) if step.number > 1 else "intake:start")
         if action == "later":
             return _save_for_later(request, session, step, submission, page)
+        # Shown again with its errors; kept too, so that a reload, or a phone that drops the tab
+        # while the patient goes to find a letter, shows what they typed rather than a blank page.
+        session.keep_unsaved(step.number, _plain_data(request.POST))
         return _show_step(request, session, step, submission, page=page)
 
     created = submission is None

@@ -299,6 +299,26 @@ def test_save_for_later_with_errors_saves_the_good_answers_and_keeps_the_rest(cl
     assert 4 in submission.steps_completed
 
 
+def test_a_page_with_errors_shows_what_was_typed_again_after_a_reload(client):
+    """Continue with an answer missing: the page comes back with the message, and a reload (or
+    a phone that dropped the tab) shows the same typed answers, not a blank page."""
+    submission, _link = start_form(client)
+    response = post_step(client, 4, {"sarc_f_strength": "1", "sarc_f_walking": "2"})
+    assert response.status_code == 200
+    assert len(error_messages(response)) == 3
+    reloaded = client.get(step_url(4))
+    assert re.search(r'id="id_sarc_f_walking_2"[^>]*checked', reloaded.content.decode())
+    assert len(error_messages(reloaded)) == 3
+    submission.refresh_from_db()
+    assert submission.sarc_f_walking is None  # kept as typed, not saved as an answer
+    assert 4 not in submission.steps_completed
+    # Once the page is sent without errors, the kept input is gone.
+    post_step(client, 4, SARC_F_ALL_SOME)
+    submission.refresh_from_db()
+    assert submission.unsaved_input == {}
+    assert "checked" in client.get(step_url(4)).content.decode()
+
+
 def test_save_for_later_on_the_first_page_starts_the_form_even_without_a_name(client):
     response = client.post(
         step_url(1),

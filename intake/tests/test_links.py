@@ -114,6 +114,16 @@ def test_the_link_page_groups_the_link_for_reading_aloud(client):
     assert groups.split() == [token[i : i + 4] for i in range(0, 43, 4)]
 
 
+def test_the_link_page_says_the_link_still_opens_the_summary_after_sending(client, settings):
+    """The link is not spent by sending: it opens the patient's summary for the setting's days
+    (the sent page and the visit rely on it), so the page must not tell them it stops."""
+    settings.INTAKE_SUMMARY_DAYS = 45
+    client.post(step_url(1), {"form_reference": "", **STEP1})
+    page = client.get("/prepare/saved/?next=2", follow=True).content.decode()
+    assert "Once you have sent them, it opens your summary for 45 days." in page
+    assert "works until you send your answers, or" not in page
+
+
 def test_staff_can_issue_a_new_link_and_the_old_ones_stop_working(client):
     submission = IntakeSubmissionFactory(sent=True)
     old = f"/prepare/resume/{submission.raw_token}/"
