@@ -38,6 +38,7 @@ _UNSAVED = "intake_unsaved"
 _URGENT = "intake_show_urgent"
 _AFTER_URGENT = "intake_after_urgent"
 _LAST_SEEN = "intake_last_seen"
+_TYPED_WHEN_CLOSED = "intake_typed_when_closed"
 
 
 def idle_limit_seconds() -> int:
@@ -126,6 +127,23 @@ class IntakeSession:
 
     def pop_new_token(self) -> str | None:
         return self.session.pop(_NEW_TOKEN, None)
+
+    # A page sent after its form had closed on this device (left idle past the limit, say): what
+    # was typed is kept in this browser's session, not on the form (this device can no longer
+    # open it), and put back on that step once the form's private link is opened here again.
+    def keep_typed_when_closed(self, reference: str, step: int, data: dict) -> None:
+        self.session[_TYPED_WHEN_CLOSED] = {"reference": reference, "step": step, "data": data}
+
+    def restore_typed_when_closed(self, submission: IntakeSubmission) -> int | None:
+        """After `submission`'s private link opened here: the input kept by
+        `keep_typed_when_closed` becomes its step's unsaved input (shown as typed, to check and
+        save) when it was typed for this very form, a draft still; returns that step's number.
+        Input kept for another form is dropped."""
+        kept = self.session.pop(_TYPED_WHEN_CLOSED, None)
+        if not kept or kept.get("reference") != submission.reference or not submission.is_draft:
+            return None
+        self.keep_unsaved(kept["step"], kept["data"])
+        return kept["step"]
 
     # Input of a step left with Back or "Save and come back later" while it had errors: shown
     # again, with its errors, on return. Kept on the submission (so it survives the private link,

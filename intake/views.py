@@ -26,7 +26,7 @@ from .link_views import open_private_link, set_language_cookie
 from .models import STEP_COUNT, IntakeSubmission
 from .pages import page_for
 from .questions import CHECK_STEP, EFFECTS, STEPS, SYMPTOMS
-from .session import IntakeSession, load_submission
+from .session import IntakeSession, idle_limit_seconds, load_submission
 from .summary import summary_link_lifetime
 from .tasks import draw_sent_pdfs_task
 from .tokens import create_submission
@@ -134,6 +134,16 @@ def resume(request, token):
             _("Welcome back. Your answers are here (reference %(reference)s).")
             % {"reference": submission.reference},
         )
+        typed_on = session.restore_typed_when_closed(submission)
+        if typed_on is not None:
+            messages.info(
+                request,
+                _(
+                    "What you typed on this page before the form closed is filled in again. "
+                    "Check it, then save."
+                ),
+            )
+            return redirect(_step_url(typed_on))
         response = redirect("intake:continue")
         if not submission.steps_completed and submission.language:
             # An invitation in the patient's language: its pages open in that language.
@@ -155,6 +165,8 @@ def step(request, number):
         return redirect("intake:check_answers")
     session = IntakeSession(request)
     submission = session.submission()
+    if request.method == "POST" and submission is None and request.POST.get("form_reference"):
+        return _form_closed(request, session, step)
     if submission is None and not step.is_first:
         messages.info(request, _("Start the form, or open your private link to carry on."))
         return redirect("intake:start")
@@ -368,6 +380,19 @@ def _remember_language(submission: IntakeSubmission) -> None:
     if submission.language != language:
         submission.language = language
         IntakeSubmission.objects.filter(pk=submission.pk).update(language=language)
+
+
+def _form_closed(request, session, step):
+    """A step's page sent after its form closed on this device (left idle past the limit, or
+    closed with "Save and come back later"): nothing is saved, as this device can no longer open
+    the form, but what was typed is kept here and filled in again once its private link is
+    opened on this device (`IntakeSession.restore_typed_when_closed`)."""
+    session.keep_typed_when_closed(
+        request.POST["form_reference"], step.number, _plain_data(request.POST)
+    )
+    logger.info("intake post after the form closed on this device: input kept for the link")
+    context = _base_context(request, session, None, idle_minutes=idle_limit_seconds() // 60)
+    return render(request, "intake/form_closed.html", context, status=409)
 
 
 def _other_form(request, session, submission):

@@ -167,6 +167,53 @@ def test_a_device_left_idle_for_half_an_hour_shows_the_next_person_nothing(clien
         assert client.get(step_url(2)).url == "/prepare/"
 
 
+def test_a_page_sent_after_the_form_closed_is_filled_in_again_once_the_link_is_opened(client):
+    """Half an hour looking for a letter, then Save: nothing is saved (this device can no longer
+    open the form), but what was typed comes back, on that page, after the private link."""
+    with time_machine.travel(
+        datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC), tick=False
+    ) as clock:
+        submission, link = start_form(client)
+        client.get(step_url(5))
+        clock.shift(datetime.timedelta(minutes=40))
+        response = post_step(client, 5, {"allergies": "Latex"}, reference=submission.reference)
+        assert response.status_code == 409
+        page = response.content.decode()
+        assert "Your form closed on this device" in page
+        assert "what you typed on it is kept on this device" in page
+        assert "Latex" not in page  # not shown to whoever holds the device now
+        submission.refresh_from_db()
+        assert submission.allergies == ""
+        # Another browser opening the link gets the form as saved, without it.
+        other = Client()
+        assert other.get(link).url == "/prepare/continue/"
+        assert "Latex" not in other.get(step_url(5)).content.decode()
+        # This browser, through the link: back on that page, filled in, to check and save.
+        opened = client.get(link)
+        assert opened.url == step_url(5)
+        shown = client.get(step_url(5)).content.decode()
+        assert "Latex" in shown
+        assert "filled in again" in shown
+        post_step(client, 5, {"allergies": "Latex"})
+        submission.refresh_from_db()
+        assert submission.allergies == "Latex"
+        assert submission.unsaved_input == {}
+
+
+def test_input_kept_after_the_form_closed_never_goes_into_another_form(client):
+    with time_machine.travel(
+        datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC), tick=False
+    ) as clock:
+        first, _link = start_form(client)
+        clock.shift(datetime.timedelta(minutes=40))
+        post_step(client, 5, {"allergies": "Latex"}, reference=first.reference)
+        other = IntakeSubmissionFactory()
+        assert client.get(f"/prepare/resume/{other.raw_token}/").url == "/prepare/continue/"
+        other.refresh_from_db()
+        assert other.unsaved_input == {}
+        assert "Latex" not in client.get(step_url(5)).content.decode()
+
+
 def test_the_session_cookie_ends_with_the_browser(client):
     start_form(client)
     cookie = client.cookies["sessionid"]
