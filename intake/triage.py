@@ -88,9 +88,18 @@ def came_on_within_hours(a: Answers) -> bool:
 
 def came_on_over_days(a: Answers) -> bool:
     """Weakness that came on over a few days, or that started in the last few days."""
-    if a.started_when == StartedWhen.DAYS:
-        return a.onset != Onset.MINUTES_HOURS  # that one is `came_on_within_hours`
+    return _onset_over_days(a) or _started_in_last_days(a)
+
+
+def _onset_over_days(a: Answers) -> bool:
+    """The patient said it came on over a few days (and not months or years ago)."""
     return a.onset == Onset.DAYS and not _started_long_ago(a)
+
+
+def _started_in_last_days(a: Answers) -> bool:
+    """It started in the last few days, its speed not said to be "over days" (nor "within
+    hours", `came_on_within_hours`): left blank, not sure, or an older form's answer."""
+    return a.started_when == StartedWhen.DAYS and a.onset not in (Onset.MINUTES_HOURS, Onset.DAYS)
 
 
 def new_sign(a: Answers, sign: str) -> bool:
@@ -176,12 +185,25 @@ RULES: tuple[Rule, ...] = (
         "onset_over_days",
         UrgencyTier.EMERGENCY,
         f"{MERCK_WEAKNESS}; {NINDS_GBS}",
-        came_on_over_days,
+        _onset_over_days,
         lambda a: (
             _("Weakness developing over days, %(side)s") % {"side": _side_words(a)}
             + _with_tingling(a)
         ),
         gettext_lazy("Your weakness came on over a few days."),
+    ),
+    Rule(
+        # Said apart from the one above: the patient gave when it started, not how fast.
+        "started_in_last_days",
+        UrgencyTier.EMERGENCY,
+        f"{MERCK_WEAKNESS}; {NINDS_GBS}",
+        _started_in_last_days,
+        lambda a: (
+            _("Weakness that started in the last few days, speed of onset not given, %(side)s")
+            % {"side": _side_words(a)}
+            + _with_tingling(a)
+        ),
+        gettext_lazy("Your weakness started in the last few days."),
     ),
     Rule(
         "spreading",
