@@ -7,6 +7,7 @@ import pytest
 from intake.models import (
     BodyRegion,
     Condition,
+    Course,
     Injury,
     IntakeSubmission,
     Medicine,
@@ -368,3 +369,64 @@ def test_the_statin_start_month_is_shown_with_the_answer():
     text, attention = _points(submission)["Steroids or statins"]
     assert text == "Statin: yes (started May 2019)"
     assert attention
+
+
+# --- Each flag of a key point: an answer that raises it, and a near one that must not ---------
+
+
+@pytest.mark.parametrize(
+    ("answers", "attention"),
+    [
+        ({"onset": Onset.MINUTES_HOURS}, True),
+        ({"onset": Onset.DAYS}, True),
+        ({"onset": Onset.WEEKS, "course": Course.WORSE_WEEKLY}, True),
+        ({"onset": Onset.WEEKS, "course": Course.SAME}, False),
+        ({"onset": Onset.MONTHS, "course": Course.WORSE_SLOWLY}, False),
+        ({"onset": Onset.NOT_SURE}, False),
+    ],
+)
+def test_onset_and_course_are_flagged_for_a_fast_onset_or_weekly_worsening(answers, attention):
+    assert _points(IntakeSubmission(**answers))["Onset and course"][1] is attention
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({"other_symptoms": [OtherSymptom.WEIGHT_LOSS]}, ("Weight loss listed as a symptom", True)),
+        (
+            {
+                "unplanned_weight_loss": YesNoNotSure.NO,
+                "other_symptoms": [OtherSymptom.WEIGHT_LOSS],
+            },
+            ("No; weight loss listed as a symptom", True),
+        ),
+        ({"unplanned_weight_loss": YesNoNotSure.NOT_SURE}, ("Not sure", False)),
+        ({"other_symptoms": [OtherSymptom.FALLS]}, ("Not answered", False)),
+    ],
+)
+def test_weight_loss_is_flagged_from_yes_or_the_symptom_list_only(answers, expected):
+    assert _points(IntakeSubmission(**answers))["Unplanned weight loss"] == expected
+
+
+@pytest.mark.parametrize(
+    ("statin", "steroid", "attention"),
+    [
+        (YesNoNotSure.NO, YesNoNotSure.YES, True),
+        (YesNoNotSure.NOT_SURE, YesNoNotSure.NO, False),
+        (YesNoNotSure.NO, YesNoNotSure.NOT_SURE, False),
+        ("", "", False),
+    ],
+)
+def test_steroids_and_statins_are_flagged_from_a_yes_never_from_not_sure(
+    statin, steroid, attention
+):
+    submission = IntakeSubmission(takes_statin=statin, takes_steroid=steroid)
+    assert _points(submission)["Steroids or statins"][1] is attention
+
+
+def test_a_long_standing_box_without_its_sign_ticked_adds_no_key_point():
+    submission = IntakeSubmission(
+        urgent_symptoms=[UrgentSymptom.FEVER],
+        long_standing_symptoms=[UrgentSymptom.TROUBLE_BREATHING],
+    )
+    assert "Long-standing signs, known to a doctor" not in _points(submission)
