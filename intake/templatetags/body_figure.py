@@ -180,10 +180,17 @@ def _views(chosen: dict, interactive: bool) -> tuple[View, View]:
             detail=detail,
         )
 
+    # The form speaks to the patient; the summary's picture is read by the doctor, for whom
+    # "your right" would be their own.
+    right, left = (
+        (_("Your right"), _("Your left"))
+        if interactive
+        else (_("Patient's right"), _("Patient's left"))
+    )
     views = []
     for key, title, viewer_left, viewer_right in (
-        ("front", pgettext_lazy("view of the body", "Front"), _("Your right"), _("Your left")),
-        ("back", pgettext_lazy("view of the body", "Back"), _("Your left"), _("Your right")),
+        ("front", pgettext_lazy("view of the body", "Front"), right, left),
+        ("back", pgettext_lazy("view of the body", "Back"), left, right),
     ):
         # Drawn first (underneath), for the picture only: on the back the back of the head (part
         # of no region), the neck and the limbs, whose controls are on the front.

@@ -479,3 +479,34 @@ def test_short_answers_stay_in_the_columns(client):
     open_private_link(client, s)
     page = client.get(SUMMARY_URL).content.decode()
     assert "summary-grid--wide" not in section_html(page, "questions")
+
+
+# --- Who answered, and whose left and right ---------------------------------------------------
+
+
+def test_a_form_filled_in_by_a_helper_says_so_on_the_summary_not_prepared_by_the_patient(client):
+    submission = typical_sent_submission()  # filled in by Sam Carer (son)
+    open_private_link(client, submission)
+    page = text_of(client.get(SUMMARY_URL))
+    assert "Visit summary, prepared with a helper" in page
+    assert "filled in by Sam Carer (son) for the patient" in page
+    assert "prepared by the patient" not in page
+    assert "Answers given by the patient" not in page
+
+
+def test_a_form_the_patient_filled_in_says_prepared_by_the_patient(client):
+    submission = typical_sent_submission()
+    IntakeSubmission.objects.filter(pk=submission.pk).update(filled_by="patient", helper_name="")
+    open_private_link(client, submission)
+    page = text_of(client.get(SUMMARY_URL))
+    assert "Visit summary, prepared by the patient" in page
+    assert "Answers given by the patient before the visit" in page
+    assert "for the patient" not in page
+
+
+def test_the_summary_figure_says_the_patients_left_and_right_the_form_says_yours(client):
+    submission = typical_sent_submission()
+    open_private_link(client, submission)
+    page = text_of(client.get(SUMMARY_URL))
+    assert "Patient's right" in page and "Patient's left" in page
+    assert "Your right" not in page and "Your left" not in page
