@@ -42,7 +42,7 @@ def test_typical_summary_prints_on_two_pages_with_the_key_points(desktop_page, p
     assert len(pdf.pages) <= 2
     for words in (
         "Key points",
-        "Urgency: tier 3, no urgent signs reported.",
+        "Urgency: tier 3 (bring to the appointment), no urgent signs reported.",
         "Left shoulder (a little), Right shoulder (a little),",
         "Quite a lot: some everyday things are hard",
         "3 out of 10: negative screen (below 4)",

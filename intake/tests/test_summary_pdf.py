@@ -91,7 +91,7 @@ def test_typical_summary_pdf_has_the_key_points_on_at_most_two_pages(client):
         submission.reference,
         "2 July 1948 (age 78 at the visit)",
         "Key points",
-        "Urgency: tier 3, no urgent signs reported.",
+        "Urgency: tier 3 (bring to the appointment), no urgent signs reported.",
         "Left shoulder (a little), Right shoulder (a little),",
         "Quite a lot: some everyday things are hard",
         "3 out of 10: negative screen (below 4)",

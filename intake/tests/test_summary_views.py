@@ -171,7 +171,7 @@ def test_empty_sections_say_none_reported(client):
         "questions",
     ):
         assert "None reported" in section_html(page, key), key
-    assert "Urgency: tier 3, no urgent signs reported." in page
+    assert "Urgency: tier 3 (bring to the appointment), no urgent signs reported." in page
 
 
 def test_a_section_with_answers_does_not_say_none_reported(client):
