@@ -256,7 +256,7 @@ def test_questionnaire_keeps_the_forms_wording_required_flags_and_limits():
     assert items["about.visit_reason"]["maxLength"] == 2000
     assert (
         items["about.family_name.help"]["text"]
-        == "Your surname. If you have only one name, write it here."
+        == "The patient's surname. If they have only one name, write it here."
     )
     # Not required in FHIR: an empty optional repeating group would make the form invalid.
     assert "required" not in items["medicines.name"]

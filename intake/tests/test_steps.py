@@ -61,10 +61,10 @@ def test_the_name_is_asked_in_two_boxes_only_the_family_name_needed(client):
     assert 'name="full_name"' not in html
     given, family = _form_group(html, "id_given_names"), _form_group(html, "id_family_name")
     assert "Given names <span" in given and "(optional)" in given
-    assert "Your first name and any middle names." in given
+    assert "The patient&#x27;s first name and any middle names." in given
     assert 'autocomplete="given-name" spellcheck="false"' in given
     assert "Family name</label>" in family and "(optional)" not in family
-    assert "Your surname. If you have only one name, write it here." in family
+    assert "The patient&#x27;s surname. If they have only one name, write it here." in family
     assert 'autocomplete="family-name" spellcheck="false"' in family
     assert html.index("id_given_names") < html.index("id_family_name")
 
