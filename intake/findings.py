@@ -119,7 +119,22 @@ def grip_cut_off(grip_left_kg, grip_right_kg, reference_sex) -> CutOff | None:
             ),
         )
     below = max(measured) < GRIP_CUT_OFF_KG[reference_sex]
-    if reference_sex == ReferenceSex.MALE:
+    male = reference_sex == ReferenceSex.MALE
+    if len(measured) == 1:  # "the stronger hand" would claim a comparison nobody made
+        texts = {
+            (True, True): _("the one hand measured is below the EWGSOP2 cut-off (27 kg for men)"),
+            (True, False): _(
+                "the one hand measured is not below the EWGSOP2 cut-off (27 kg for men)"
+            ),
+            (False, True): _(
+                "the one hand measured is below the EWGSOP2 cut-off (16 kg for women)"
+            ),
+            (False, False): _(
+                "the one hand measured is not below the EWGSOP2 cut-off (16 kg for women)"
+            ),
+        }
+        return CutOff(below, texts[male, below])
+    if male:
         if below:
             return CutOff(True, _("stronger hand below the EWGSOP2 cut-off (27 kg for men)"))
         return CutOff(False, _("stronger hand not below the EWGSOP2 cut-off (27 kg for men)"))

@@ -88,6 +88,24 @@ def test_grip_cut_off_for_women_is_16_kg():
     assert not grip_cut_off(D("20.0"), None, FEMALE).below  # would be low for a man
 
 
+@pytest.mark.parametrize(
+    ("left", "right", "sex", "text"),
+    [
+        (
+            D("26.9"),
+            None,
+            MALE,
+            "the one hand measured is below the EWGSOP2 cut-off (27 kg for men)",
+        ),
+        (None, D("30.0"), MALE, "the one hand measured is not below the EWGSOP2 cut-off (27 kg"),
+        (None, D("15.0"), FEMALE, "the one hand measured is below the EWGSOP2 cut-off (16 kg"),
+        (D("26.0"), D("25.0"), MALE, "stronger hand below the EWGSOP2 cut-off (27 kg for men)"),
+    ],
+)
+def test_grip_of_one_hand_only_is_not_called_the_stronger_hand(left, right, sex, text):
+    assert grip_cut_off(left, right, sex).text.startswith(text)
+
+
 def test_grip_cut_off_is_not_applied_without_a_sex():
     result = grip_cut_off(D("10.0"), D("12.0"), NOT_RECORDED)
     assert not result.below
