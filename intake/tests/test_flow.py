@@ -443,9 +443,10 @@ def test_a_stroke_sign_stops_at_the_emergency_page_whatever_the_weakness_did(cli
     html = client.get(URGENT_PAGE).content.decode()
     assert words in html
     assert IntakeSubmission.objects.get().urgency_tier == 1
-    # An answer ticked by mistake can be changed where it was asked, on either page.
-    assert f'href="{step_url(2)}?change=1"' in html
-    assert f'href="{step_url(3)}?change=1"' in html
+    # An answer ticked by mistake can be changed where it was asked, on either page (then on
+    # through the form as before, not off to the check page).
+    assert f'href="{step_url(2)}"' in html
+    assert f'href="{step_url(3)}"' in html
     assert "How it affects you" in html
 
 
