@@ -302,6 +302,11 @@ class MonthYearField(MemorableDateField):
             raise ValidationError(
                 _("Enter both the month and the year, or leave both empty"), code="incomplete"
             )
+        if month.isdigit() and not 1 <= int(month) <= 12:  # say what is wrong: "13" is numbers
+            raise ValidationError(
+                _("Month must be a number from 1 to 12, for example 3 for March"),
+                code="invalid_month",
+            )
         try:
             return super().clean(["1", month, year])
         except ValidationError as error:

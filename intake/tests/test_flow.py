@@ -263,7 +263,12 @@ def test_the_month_a_statin_was_started_is_asked_after_yes_and_checked(client):
     wrong = post_step(
         client, 5, {"takes_statin": "yes", "statin_started_0": "13", "statin_started_1": "2025"}
     )
-    assert error_messages(wrong) == ["Enter the month and the year in numbers, for example 3 2025"]
+    assert error_messages(wrong) == ["Month must be a number from 1 to 12, for example 3 for March"]
+    assert 'value="13"' in wrong.content.decode()  # kept as typed, to correct
+    words = post_step(
+        client, 5, {"takes_statin": "yes", "statin_started_0": "May", "statin_started_1": "2025"}
+    )
+    assert error_messages(words) == ["Enter the month and the year in numbers, for example 3 2025"]
     post_step(
         client, 5, {"takes_statin": "yes", "statin_started_0": "3", "statin_started_1": "2025"}
     )
