@@ -403,7 +403,13 @@ def _other_form(request, session, submission):
 
 
 def _plain_data(data: QueryDict) -> dict[str, list[str]]:
-    return {key: values for key, values in data.lists() if key != "csrfmiddlewaretoken"}
+    """A page's input as typed, to keep and show again. Without NUL characters: PostgreSQL's
+    JSON cannot hold them, and the form refuses them beside the field anyway."""
+    return {
+        key: [value.replace("\x00", "") for value in values]
+        for key, values in data.lists()
+        if key != "csrfmiddlewaretoken"
+    }
 
 
 def _querydict(data: dict[str, list[str]]) -> QueryDict:
