@@ -155,7 +155,8 @@ class Rule:
     applies: Callable[[Answers], bool]
     #: Clinician wording: a lazy string, or a function of the answers for wording with details.
     clinician: Callable[[Answers], str] | Promise
-    patient: Promise
+    #: Patient wording: the same, said to them ("you").
+    patient: Callable[[Answers], str] | Promise
 
 
 @dataclass(frozen=True)
@@ -356,7 +357,12 @@ RULES: tuple[Rule, ...] = (
         STATIN,
         lambda a: a.takes_statin == YesNoNotSure.YES and a.started_when != StartedWhen.YEARS,
         gettext_lazy("Muscle symptoms of recent or unstated onset while taking a statin"),
-        gettext_lazy("You take a statin and your muscle trouble is new."),
+        # "New" only when they said it started in the last days, weeks or months.
+        lambda a: (
+            _("You take a statin and your muscle trouble is new.")
+            if a.started_when in (StartedWhen.DAYS, StartedWhen.WEEKS, StartedWhen.MONTHS)
+            else _("You take a statin, and you did not say when your muscle trouble started.")
+        ),
     ),
     Rule(
         "fall_hurt",
@@ -406,11 +412,12 @@ class Triage:
 
 def _finding(rule: Rule, answers: Answers) -> Finding:
     clinician = rule.clinician(answers) if callable(rule.clinician) else rule.clinician
+    patient = rule.patient(answers) if callable(rule.patient) else rule.patient
     return Finding(
         code=rule.code,
         tier=rule.tier,
         clinician=str(clinician),
-        patient=str(rule.patient),
+        patient=str(patient),
         source=rule.source,
     )
 

@@ -1052,10 +1052,24 @@ DIAGNOSIS = re.compile(
 def test_patient_wording_never_names_a_diagnosis(language):
     with translation.override(language):
         for rule in RULES:
-            patient = str(rule.patient)
-            assert patient, rule.code
-            # \bALS\b and \bELA\b ignore case here: no patient wording needs "als" or "ela".
-            assert not DIAGNOSIS.search(patient), (rule.code, patient)
+            for patient in _patient_wordings(rule):
+                assert patient, rule.code
+                # \bALS\b and \bELA\b ignore case here: no patient wording needs "als" or "ela".
+                assert not DIAGNOSIS.search(patient), (rule.code, patient)
+
+
+#: Answers that take a wording written as a function of them down each of its branches.
+WORDING_ANSWERS = [
+    answers(started_when=started_when)
+    for started_when in ("", *(choice.value for choice in StartedWhen))
+]
+
+
+def _patient_wordings(rule) -> set[str]:
+    """Every patient wording of `rule`: the one text, or each a function of the answers gives."""
+    if not callable(rule.patient):
+        return {str(rule.patient)}
+    return {str(rule.patient(a)) for a in WORDING_ANSWERS}
 
 
 def _clinician(rule, a) -> str:
@@ -1068,7 +1082,8 @@ def test_clinician_wording_is_not_the_patients_you_wording():
         for rule in RULES:
             text = _clinician(rule, a)
             assert text and not re.search(r"\byour?\b", text, re.IGNORECASE), (rule.code, text)
-            assert re.search(r"\byour?\b", str(rule.patient), re.IGNORECASE), rule.code
+            for patient in _patient_wordings(rule):
+                assert re.search(r"\byour?\b", patient, re.IGNORECASE), (rule.code, patient)
 
 
 @pytest.mark.parametrize(
@@ -1318,3 +1333,23 @@ def test_the_body_map_outranks_the_older_side_answer():
 def test_one_sided_regions_without_a_sudden_onset_raise_no_tier():
     a = answers(onset=Onset.MONTHS, weakness_map={"left_hand": "cannot_move"})
     assert triage(a).tier == ROUTINE
+
+
+@pytest.mark.parametrize(
+    ("started_when", "words"),
+    [
+        (StartedWhen.MONTHS, "You take a statin and your muscle trouble is new."),
+        (StartedWhen.WEEKS, "You take a statin and your muscle trouble is new."),
+        ("", "You take a statin, and you did not say when your muscle trouble started."),
+        (
+            StartedWhen.NOT_SURE,
+            "You take a statin, and you did not say when your muscle trouble started.",
+        ),
+    ],
+)
+def test_the_statin_finding_calls_the_trouble_new_only_when_the_patient_said_so(
+    started_when, words
+):
+    with translation.override("en"):
+        result = triage(answers(takes_statin=YesNoNotSure.YES, started_when=started_when))
+    assert [f.patient for f in result.findings] == [words]
