@@ -119,28 +119,34 @@ def grip_cut_off(grip_left_kg, grip_right_kg, reference_sex) -> CutOff | None:
             ),
         )
     below = max(measured) < GRIP_CUT_OFF_KG[reference_sex]
-    male = reference_sex == ReferenceSex.MALE
-    if len(measured) == 1:  # "the stronger hand" would claim a comparison nobody made
-        texts = {
-            (True, True): _("the one hand measured is below the EWGSOP2 cut-off (27 kg for men)"),
-            (True, False): _(
-                "the one hand measured is not below the EWGSOP2 cut-off (27 kg for men)"
-            ),
-            (False, True): _(
-                "the one hand measured is below the EWGSOP2 cut-off (16 kg for women)"
-            ),
-            (False, False): _(
-                "the one hand measured is not below the EWGSOP2 cut-off (16 kg for women)"
-            ),
-        }
-        return CutOff(below, texts[male, below])
-    if male:
-        if below:
-            return CutOff(True, _("stronger hand below the EWGSOP2 cut-off (27 kg for men)"))
-        return CutOff(False, _("stronger hand not below the EWGSOP2 cut-off (27 kg for men)"))
-    if below:
-        return CutOff(True, _("stronger hand below the EWGSOP2 cut-off (16 kg for women)"))
-    return CutOff(False, _("stronger hand not below the EWGSOP2 cut-off (16 kg for women)"))
+    # "The stronger hand" only when both were measured: with one it would claim a comparison.
+    key = (len(measured) == 2, reference_sex == ReferenceSex.MALE, below)
+    return CutOff(below, str(_GRIP_WORDS[key]))
+
+
+#: (both hands measured, male, below the cut-off) -> what the cut-off says.
+_GRIP_WORDS = {
+    (True, True, True): gettext_lazy("stronger hand below the EWGSOP2 cut-off (27 kg for men)"),
+    (True, True, False): gettext_lazy(
+        "stronger hand not below the EWGSOP2 cut-off (27 kg for men)"
+    ),
+    (True, False, True): gettext_lazy("stronger hand below the EWGSOP2 cut-off (16 kg for women)"),
+    (True, False, False): gettext_lazy(
+        "stronger hand not below the EWGSOP2 cut-off (16 kg for women)"
+    ),
+    (False, True, True): gettext_lazy(
+        "the one hand measured is below the EWGSOP2 cut-off (27 kg for men)"
+    ),
+    (False, True, False): gettext_lazy(
+        "the one hand measured is not below the EWGSOP2 cut-off (27 kg for men)"
+    ),
+    (False, False, True): gettext_lazy(
+        "the one hand measured is below the EWGSOP2 cut-off (16 kg for women)"
+    ),
+    (False, False, False): gettext_lazy(
+        "the one hand measured is not below the EWGSOP2 cut-off (16 kg for women)"
+    ),
+}
 
 
 def chair_stand_cut_off(five_sit_to_stand_seconds) -> CutOff | None:
